@@ -1,0 +1,96 @@
+"""The base of every model: strict types, extras kept, finite numbers only."""
+
+from typing import TYPE_CHECKING, Any, Dict, List, Union, cast
+
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+from typing_extensions import Annotated, TypeAlias, TypeAliasType
+
+from ._unset import UNSET
+
+if TYPE_CHECKING:
+    from pydantic._internal._repr import ReprArgs
+
+__all__ = ["JsonValue", "Model", "Number"]
+
+
+class _OneError:
+    """Report a failed JSON value as one error instead of one per union member."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = cast(Dict[str, Any], handler(source))
+        if schema["type"] == "union":
+            schema["custom_error_type"] = "json_value"
+            schema["custom_error_message"] = (
+                "Input should be a JSON value with finite numbers (no NaN or Infinity)"
+            )
+        return cast(core_schema.CoreSchema, schema)
+
+
+# The type of every extra field. `Any` would let NaN, Infinity and 1e400 (read
+# as inf) through, which pydantic's JSON parser accepts and which come back out
+# as null. The float branch is finite because the models set allow_inf_nan=False.
+if TYPE_CHECKING:
+    JsonValue: TypeAlias = Any
+else:
+    JsonValue = TypeAliasType(
+        "JsonValue",
+        Union[
+            Annotated[
+                Union[str, bool, int, float, Dict[str, "JsonValue"], List["JsonValue"]], _OneError()
+            ],
+            None,
+        ],
+    )
+
+
+class _NumberSchema:
+    """Keep a JSON number's type: ``0`` stays an int, ``0.0`` a float.
+
+    A strict ``float`` field would turn ``0`` into ``0.0`` and change the
+    payload on the way back out.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.union_schema(
+            [
+                core_schema.int_schema(strict=True),
+                core_schema.float_schema(strict=True, allow_inf_nan=False),
+            ],
+            custom_error_type="number_type",
+            custom_error_message="Input should be a finite number",
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "number"}
+
+
+Number: TypeAlias = Annotated[float, _NumberSchema]
+"""A finite JSON number, int or float, kept as it came."""
+
+
+class Model(BaseModel):
+    """Base of the package's models: strict, open to extras, exact on output."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        strict=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+    )
+
+    # pydantic reads this annotation as the type of every extra field.
+    def __repr_args__(self) -> "ReprArgs":
+        # An unset field is noise in a repr: show what the payload held.
+        return [(name, value) for name, value in super().__repr_args__() if value is not UNSET]
+
+    __pydantic_extra__: Dict[str, JsonValue] = Field(init=False)  # pyright: ignore[reportIncompatibleVariableOverride]

@@ -1,0 +1,223 @@
+"""The models of one streamed chunk: ``{"object": "chat.completion.chunk", ...}``.
+
+Every model keeps the fields it does not know (provider extras) and writes
+them back. Enumerations are open: the known values are typed as ``Literal``
+for readers and checkers, and any other string is accepted too.
+"""
+
+from typing import Any, List, Union
+
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+from typing_extensions import Annotated, Literal, TypeAlias
+
+from ._base import Model, Number
+from ._unset import UNSET, OptionalNullable
+from ._usage import CompletionUsage
+
+__all__ = [
+    "ChatCompletionChunk",
+    "ChatCompletionChunkChoice",
+    "ChatCompletionChunkChoiceLogprobs",
+    "ChatCompletionChunkDelta",
+    "ChatCompletionChunkDeltaFunctionCall",
+    "ChatCompletionChunkDeltaToolCall",
+    "ChatCompletionChunkDeltaToolCallFunction",
+    "ChatCompletionChunkTokenLogprob",
+    "ChatCompletionChunkTopLogprob",
+    "FinishReason",
+    "Role",
+    "ServiceTier",
+    "ToolCallType",
+]
+
+
+class _OpenEnum:
+    """Validate and write an open enumeration as a plain string.
+
+    Checkers and readers see ``Literal[...] | str``; at run time a plain
+    ``str`` schema is faster than a union and accepts the same values.
+    """
+
+    def __init__(self, *known: str) -> None:
+        self.known = list(known)
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.str_schema(strict=True)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [{"enum": self.known, "type": "string"}, {"type": "string"}]}
+
+
+FinishReason: TypeAlias = Annotated[
+    Union[Literal["stop", "length", "tool_calls", "content_filter", "function_call"], str],
+    _OpenEnum("stop", "length", "tool_calls", "content_filter", "function_call"),
+]
+"""Why a choice stopped: an OpenAI value, or whatever string a provider sends."""
+
+Role: TypeAlias = Annotated[
+    Union[Literal["developer", "system", "user", "assistant", "tool"], str],
+    _OpenEnum("developer", "system", "user", "assistant", "tool"),
+]
+"""The author of a message: an OpenAI value, or whatever string a provider sends."""
+
+ServiceTier: TypeAlias = Annotated[
+    Union[Literal["auto", "default", "flex", "scale", "priority", "fast"], str],
+    _OpenEnum("auto", "default", "flex", "scale", "priority", "fast"),
+]
+"""The processing tier that served the request."""
+
+ToolCallType: TypeAlias = Annotated[Union[Literal["function"], str], _OpenEnum("function")]
+"""The kind of a tool call; OpenAI only sends ``"function"``."""
+
+
+class ChatCompletionChunkDeltaToolCallFunction(Model):
+    """A fragment of the function a tool call invokes."""
+
+    name: OptionalNullable[str] = UNSET
+    """The function's name; usually sent once, on the call's first fragment."""
+    arguments: OptionalNullable[str] = UNSET
+    """A fragment of the JSON arguments; the fragments concatenate."""
+
+
+class ChatCompletionChunkDeltaToolCall(Model):
+    """A fragment of one tool call; fragments with the same ``index`` belong together."""
+
+    index: OptionalNullable[int] = UNSET
+    """Which call this fragment belongs to; some providers (Gemini) leave it out."""
+    id: OptionalNullable[str] = UNSET
+    """The call's id; usually sent once, on its first fragment."""
+    type: OptionalNullable[ToolCallType] = UNSET
+    """The kind of tool; ``"function"``."""
+    function: OptionalNullable[ChatCompletionChunkDeltaToolCallFunction] = UNSET
+    """The function being called."""
+
+
+class ChatCompletionChunkDeltaFunctionCall(Model):
+    """A fragment of a function call, the deprecated form of tool calls."""
+
+    name: OptionalNullable[str] = UNSET
+    """The function's name."""
+    arguments: OptionalNullable[str] = UNSET
+    """A fragment of the JSON arguments."""
+
+
+class ChatCompletionChunkDelta(Model):
+    """What one chunk adds to a choice's message."""
+
+    role: OptionalNullable[Role] = UNSET
+    """The author of the message, usually on the first chunk only."""
+    content: OptionalNullable[str] = UNSET
+    """A fragment of the message text."""
+    reasoning_content: OptionalNullable[str] = UNSET
+    """A fragment of the model's reasoning (DeepSeek, older vLLM, llama.cpp)."""
+    reasoning: OptionalNullable[str] = UNSET
+    """A fragment of the model's reasoning (vLLM 0.11 and later, Ollama, OpenRouter)."""
+    refusal: OptionalNullable[str] = UNSET
+    """A fragment of the model's refusal message."""
+    tool_calls: OptionalNullable[List[ChatCompletionChunkDeltaToolCall]] = UNSET
+    """Fragments of the tool calls the model is making."""
+    function_call: OptionalNullable[ChatCompletionChunkDeltaFunctionCall] = UNSET
+    """A fragment of a function call (deprecated; replaced by ``tool_calls``)."""
+
+
+class _AbsentDelta(ChatCompletionChunkDelta):
+    """The delta of a choice that came without one (Azure's content-filter choices).
+
+    It reads like an empty delta. Its own class lets the dump leave the key out
+    again, while ``"delta": {}`` (OpenAI's last chunk) stays in.
+    """
+
+    def __repr_name__(self) -> str:
+        return "ChatCompletionChunkDelta"
+
+
+def _absent_delta() -> ChatCompletionChunkDelta:
+    return _AbsentDelta()
+
+
+def _is_absent_delta(delta: object) -> bool:
+    # Once a caller fills the placeholder in, it is a real delta and is written.
+    return (
+        type(delta) is _AbsentDelta
+        and not delta.__pydantic_fields_set__
+        and not delta.__pydantic_extra__
+    )
+
+
+class ChatCompletionChunkTopLogprob(Model):
+    """One of the most likely tokens at a position, with its log probability."""
+
+    token: str
+    """The token."""
+    logprob: Number
+    """Its log probability; ``-9999.0`` means very unlikely."""
+    bytes: OptionalNullable[List[int]] = UNSET
+    """The token's UTF-8 bytes, or ``null`` when it has none."""
+
+
+class ChatCompletionChunkTokenLogprob(Model):
+    """A generated token with its log probability and the likeliest alternatives."""
+
+    token: str
+    """The token."""
+    logprob: Number
+    """Its log probability; ``-9999.0`` means very unlikely."""
+    bytes: OptionalNullable[List[int]] = UNSET
+    """The token's UTF-8 bytes, or ``null`` when it has none."""
+    top_logprobs: OptionalNullable[List[ChatCompletionChunkTopLogprob]] = UNSET
+    """The most likely tokens at this position."""
+
+
+class ChatCompletionChunkChoiceLogprobs(Model):
+    """Log probabilities of the tokens a chunk carries."""
+
+    content: OptionalNullable[List[ChatCompletionChunkTokenLogprob]] = UNSET
+    """Log probabilities of the content tokens."""
+    refusal: OptionalNullable[List[ChatCompletionChunkTokenLogprob]] = UNSET
+    """Log probabilities of the refusal tokens."""
+
+
+class ChatCompletionChunkChoice(Model):
+    """One choice of a chunk: its index, what it adds, and why it stopped."""
+
+    index: int
+    """Which choice this is (0 unless ``n`` > 1)."""
+    delta: ChatCompletionChunkDelta = Field(
+        default_factory=_absent_delta, exclude_if=_is_absent_delta
+    )
+    """What this chunk adds; an empty delta when the provider left the key out."""
+    logprobs: OptionalNullable[ChatCompletionChunkChoiceLogprobs] = UNSET
+    """Log probabilities of the tokens in this chunk."""
+    finish_reason: OptionalNullable[FinishReason] = UNSET
+    """Why the choice stopped, on its last chunk; ``null`` before."""
+    stop_reason: OptionalNullable[Union[int, str]] = UNSET
+    """The stop token id or string that ended the choice (vLLM)."""
+
+
+class ChatCompletionChunk(Model):
+    """One chunk of a streamed chat completion."""
+
+    id: str
+    """The completion's id; the same on every chunk of a stream."""
+    choices: List[ChatCompletionChunkChoice]
+    """The choices this chunk updates; empty on a usage-only last chunk."""
+    created: int
+    """When the completion was created, in Unix seconds."""
+    model: str
+    """The model that generates the completion."""
+    object: str
+    """Always ``"chat.completion.chunk"`` from OpenAI; some providers send ``""``."""
+    system_fingerprint: OptionalNullable[str] = UNSET
+    """The backend configuration that served the request."""
+    service_tier: OptionalNullable[ServiceTier] = UNSET
+    """The processing tier that served the request."""
+    usage: OptionalNullable[CompletionUsage] = UNSET
+    """Token usage; ``null`` on every chunk but the last when usage is requested."""
+    obfuscation: OptionalNullable[str] = UNSET
+    """Random padding that hides the length of each chunk."""

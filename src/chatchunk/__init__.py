@@ -2,8 +2,11 @@
 
 Read a chunk with `parse_chunk`, write it back with `dump_chunk`: what was
 absent stays absent, ``null`` stays ``null``, provider extras are kept.
+Read a whole Server-Sent-Events stream with `iter_chunks`, and merge it into
+the final message with `accumulate`.
 """
 
+from ._accumulate import ChunkAccumulator, StreamAnomaly, aaccumulate, accumulate
 from ._chunk import (
     ChatCompletionChunk,
     ChatCompletionChunkChoice,
@@ -19,7 +22,19 @@ from ._chunk import (
     ServiceTier,
     ToolCallType,
 )
+from ._completion import (
+    ChatCompletion,
+    ChatCompletionChoice,
+    ChatCompletionChoiceLogprobs,
+    ChatCompletionMessage,
+    ChatCompletionMessageFunctionCall,
+    ChatCompletionMessageToolCall,
+    ChatCompletionMessageToolCallFunction,
+)
+from ._events import StreamError, StreamErrorEvent
 from ._json import chunk_to_dict, dump, dump_chunk, parse, parse_chunk, to_dict
+from ._sse import ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
+from ._stream import aiter_chunks, aiter_events, iter_chunks, iter_events
 from ._unset import UNSET, Nullable, OptionalNullable, Unset
 from ._usage import (
     CompletionUsage,
@@ -28,9 +43,13 @@ from ._usage import (
 )
 
 __version__ = "0.1.0"
+"""The version of this package."""
 
 __all__ = [
     "UNSET",
+    "ChatCompletion",
+    "ChatCompletionChoice",
+    "ChatCompletionChoiceLogprobs",
     "ChatCompletionChunk",
     "ChatCompletionChunkChoice",
     "ChatCompletionChunkChoiceLogprobs",
@@ -40,6 +59,11 @@ __all__ = [
     "ChatCompletionChunkDeltaToolCallFunction",
     "ChatCompletionChunkTokenLogprob",
     "ChatCompletionChunkTopLogprob",
+    "ChatCompletionMessage",
+    "ChatCompletionMessageFunctionCall",
+    "ChatCompletionMessageToolCall",
+    "ChatCompletionMessageToolCallFunction",
+    "ChunkAccumulator",
     "CompletionUsage",
     "CompletionUsageCompletionTokensDetails",
     "CompletionUsagePromptTokensDetails",
@@ -47,13 +71,27 @@ __all__ = [
     "Nullable",
     "OptionalNullable",
     "Role",
+    "SSEDecoder",
+    "SSEError",
+    "ServerSentEvent",
     "ServiceTier",
+    "StreamAnomaly",
+    "StreamError",
+    "StreamErrorEvent",
     "ToolCallType",
     "Unset",
     "__version__",
+    "aaccumulate",
+    "accumulate",
+    "aiter_chunks",
+    "aiter_events",
+    "aiter_sse",
     "chunk_to_dict",
     "dump",
     "dump_chunk",
+    "iter_chunks",
+    "iter_events",
+    "iter_sse",
     "parse",
     "parse_chunk",
     "to_dict",

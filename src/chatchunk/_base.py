@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING, Any, Dict, List, Union, cast
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, NoDefault
 from pydantic_core import core_schema
 from typing_extensions import Annotated, TypeAlias, TypeAliasType
 
@@ -12,21 +12,22 @@ from ._unset import UNSET
 if TYPE_CHECKING:
     from pydantic._internal._repr import ReprArgs
 
-__all__ = ["JsonValue", "Model", "Number"]
+__all__ = ["JsonValue", "Model", "Number", "OneError"]
 
 
-class _OneError:
-    """Report a failed JSON value as one error instead of one per union member."""
+class OneError:
+    """Report a failed union as one error with ``message``, not one per member."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         schema = cast(Dict[str, Any], handler(source))
         if schema["type"] == "union":
-            schema["custom_error_type"] = "json_value"
-            schema["custom_error_message"] = (
-                "Input should be a JSON value with finite numbers (no NaN or Infinity)"
-            )
+            schema["custom_error_type"] = "union_type"
+            schema["custom_error_message"] = self.message
         return cast(core_schema.CoreSchema, schema)
 
 
@@ -40,7 +41,8 @@ else:
         "JsonValue",
         Union[
             Annotated[
-                Union[str, bool, int, float, Dict[str, "JsonValue"], List["JsonValue"]], _OneError()
+                Union[str, bool, int, float, Dict[str, "JsonValue"], List["JsonValue"]],
+                OneError("Input should be a JSON value with finite numbers (no NaN or Infinity)"),
             ],
             None,
         ],
@@ -78,6 +80,14 @@ Number: TypeAlias = Annotated[float, _NumberSchema]
 """A finite JSON number, int or float, kept as it came."""
 
 
+class _SchemaGenerator(GenerateJsonSchema):
+    """The default JSON schema generator, told that UNSET is no default at all."""
+
+    def get_default_value(self, schema: core_schema.WithDefaultSchema) -> Any:
+        default = super().get_default_value(schema)
+        return NoDefault if default is UNSET else default
+
+
 class Model(BaseModel):
     """Base of the package's models: strict, open to extras, exact on output."""
 
@@ -88,9 +98,15 @@ class Model(BaseModel):
         use_attribute_docstrings=True,
     )
 
-    # pydantic reads this annotation as the type of every extra field.
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> Dict[str, Any]:
+        """The model's JSON Schema; `OptionalNullable` fields show as optional and nullable."""
+        kwargs.setdefault("schema_generator", _SchemaGenerator)
+        return super().model_json_schema(*args, **kwargs)
+
     def __repr_args__(self) -> "ReprArgs":
         # An unset field is noise in a repr: show what the payload held.
         return [(name, value) for name, value in super().__repr_args__() if value is not UNSET]
 
+    # pydantic reads this annotation as the type of every extra field.
     __pydantic_extra__: Dict[str, JsonValue] = Field(init=False)  # pyright: ignore[reportIncompatibleVariableOverride]

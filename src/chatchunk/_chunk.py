@@ -12,7 +12,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 from typing_extensions import Annotated, Literal, TypeAlias
 
-from ._base import Model, Number
+from ._base import Model, Number, OneError
 from ._unset import UNSET, OptionalNullable
 from ._usage import CompletionUsage
 
@@ -196,7 +196,9 @@ class ChatCompletionChunkChoice(Model):
     """Log probabilities of the tokens in this chunk."""
     finish_reason: OptionalNullable[FinishReason] = UNSET
     """Why the choice stopped, on its last chunk; ``null`` before."""
-    stop_reason: OptionalNullable[Union[int, str]] = UNSET
+    stop_reason: OptionalNullable[
+        Annotated[Union[int, str], OneError("Input should be an integer or a string")]
+    ] = UNSET
     """The stop token id or string that ended the choice (vLLM)."""
 
 

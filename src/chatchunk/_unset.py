@@ -10,7 +10,7 @@ narrowed by either.
 """
 
 import enum
-from typing import Any, TypeVar, Union, get_args
+from typing import Any, Tuple, TypeVar, Union, get_args
 
 from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -22,10 +22,25 @@ __all__ = ["UNSET", "Nullable", "OptionalNullable", "Unset"]
 _T = TypeVar("_T")
 
 
+class _NoValue:
+    """The enum value behind UNSET: a type no serializer knows, so none writes it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
 class Unset(enum.Enum):
     """The type of `UNSET`: the value of a field whose key was absent."""
 
-    UNSET = "UNSET"
+    # Not a string or number: serializing a bare UNSET by inference (say,
+    # `pydantic_core.to_json({"a": UNSET})`) fails instead of writing a marker.
+    UNSET = _NoValue()
+
+    def __reduce_ex__(self, protocol: object) -> Tuple[Any, ...]:
+        # Pickle by name: the enum default would pickle the value, which has no pickle.
+        return getattr, (Unset, "UNSET")
 
     def __bool__(self) -> Literal[False]:
         return False

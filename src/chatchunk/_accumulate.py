@@ -1,0 +1,380 @@
+"""Merge the deltas of a stream into the final `ChatCompletion`.
+
+The accumulator keeps only what the result needs: text fragments (joined in
+blocks so that memory stays near the size of the text), tool-call fragments
+and a few scalars. It never holds on to chunk objects: a process that keeps
+every parsed chunk alive pays the garbage collector on each new one.
+
+Providers disagree on the details, and the rules below are the ones that
+give the message they meant:
+
+- ``role``, a tool call's ``id``, ``type`` and function ``name`` are set once;
+  a repeat (Groq, Ollama send the role on every chunk) is not concatenated,
+  and an empty ``name`` on a continuation fragment adds nothing.
+- Tool calls are keyed by ``index`` in first-seen order. A fragment without
+  ``index`` (Gemini) is a call of its own; a fragment whose ``id`` differs
+  from the call already at its index, or that repeats an index already used
+  in the same delta with a new name (Ollama), starts a new call.
+- ``reasoning_content`` and ``reasoning`` deltas both fill
+  ``message.reasoning_content``; when one delta carries both, they are taken
+  to be the same text and it is added once.
+- A later ``null`` never wipes an earlier value: ``finish_reason``,
+  ``usage``, ``system_fingerprint`` and ``service_tier`` are the last
+  non-null values seen.
+"""
+
+from typing import (
+    AsyncIterable,
+    Dict,
+    Iterable,
+    List,
+    NamedTuple,
+    Optional,
+    Union,
+)
+
+from ._chunk import (
+    ChatCompletionChunk,
+    ChatCompletionChunkChoice,
+    ChatCompletionChunkDelta,
+    ChatCompletionChunkTokenLogprob,
+)
+from ._completion import (
+    ChatCompletion,
+    ChatCompletionChoice,
+    ChatCompletionChoiceLogprobs,
+    ChatCompletionMessage,
+    ChatCompletionMessageFunctionCall,
+    ChatCompletionMessageToolCall,
+    ChatCompletionMessageToolCallFunction,
+)
+from ._events import StreamErrorEvent
+from ._unset import UNSET, OptionalNullable, Unset
+from ._usage import CompletionUsage
+
+__all__ = ["ChunkAccumulator", "StreamAnomaly", "aaccumulate", "accumulate"]
+
+StreamItem = Union[ChatCompletionChunk, StreamErrorEvent]
+
+# Fragments are joined into one block every this many: a list of a million
+# one-token strings costs about ten times the text it holds.
+_BLOCK = 256
+
+
+class StreamAnomaly(NamedTuple):
+    """Something odd the accumulator saw in a stream, reported instead of raised."""
+
+    kind: str
+    """A stable name: ``id_changed``, ``model_changed``, ``created_changed``,
+    ``tool_fragment_before_id``, ``tool_name_changed`` or ``not_a_chunk``."""
+    message: str
+    """What was seen, for a person."""
+    position: int
+    """Which item of the stream it was seen at, counting from 1."""
+
+
+class _Text:
+    """An append-only string that costs about its own size in memory."""
+
+    __slots__ = ("blocks", "parts")
+
+    def __init__(self) -> None:
+        self.blocks: List[str] = []
+        self.parts: List[str] = []
+
+    def append(self, text: str) -> None:
+        parts = self.parts
+        parts.append(text)
+        if len(parts) >= _BLOCK:
+            self.blocks.append("".join(parts))
+            parts.clear()
+
+    def value(self) -> str:
+        return "".join(self.blocks) + "".join(self.parts)
+
+
+class _ToolCall:
+    __slots__ = ("arguments", "id", "name", "type")
+
+    def __init__(self) -> None:
+        self.id = ""
+        self.type = ""
+        self.name = ""
+        self.arguments = _Text()
+
+
+class _Choice:
+    __slots__ = (
+        "content",
+        "finish_reason",
+        "function_arguments",
+        "function_name",
+        "logprobs_content",
+        "logprobs_refusal",
+        "reasoning",
+        "refusal",
+        "role",
+        "tool_calls",
+        "tools_by_index",
+    )
+
+    def __init__(self) -> None:
+        self.role = ""
+        self.content: Optional[_Text] = None
+        self.refusal: Optional[_Text] = None
+        self.reasoning: Optional[_Text] = None
+        self.tool_calls: List[_ToolCall] = []
+        self.tools_by_index: Dict[int, _ToolCall] = {}
+        self.function_name: Optional[str] = None
+        self.function_arguments: Optional[_Text] = None
+        self.finish_reason: Optional[str] = None
+        self.logprobs_content: Optional[List[ChatCompletionChunkTokenLogprob]] = None
+        self.logprobs_refusal: Optional[List[ChatCompletionChunkTokenLogprob]] = None
+
+
+def _append(text: Optional[_Text], fragment: str) -> _Text:
+    if text is None:
+        text = _Text()
+    if fragment:
+        text.append(fragment)
+    return text
+
+
+class ChunkAccumulator:
+    """Merge a stream's chunks into the `ChatCompletion` they describe.
+
+    Call `add` for each chunk (or `StreamErrorEvent`) as it arrives and
+    `result` at any time. Time and memory are linear in the stream.
+    """
+
+    def __init__(self) -> None:
+        self._choices: Dict[int, _Choice] = {}
+        self._id = ""
+        self._model = ""
+        self._created = 0
+        self._system_fingerprint: OptionalNullable[str] = UNSET
+        self._service_tier: OptionalNullable[str] = UNSET
+        self._usage: Optional[CompletionUsage] = None
+        self._count = 0
+        self._position = 0
+        self._anomalies: List[StreamAnomaly] = []
+        self._errors: List[StreamErrorEvent] = []
+
+    @property
+    def chunk_count(self) -> int:
+        """How many chunks were added."""
+        return self._count
+
+    @property
+    def finished(self) -> bool:
+        """Whether every choice seen so far has a finish reason (and there was one)."""
+        return bool(self._choices) and all(c.finish_reason for c in self._choices.values())
+
+    @property
+    def anomalies(self) -> List[StreamAnomaly]:
+        """What looked wrong in the stream, in order: changed ids, early fragments, errors."""
+        return list(self._anomalies)
+
+    @property
+    def errors(self) -> List[StreamErrorEvent]:
+        """The in-band error events that were added."""
+        return list(self._errors)
+
+    def _note(self, kind: str, message: str) -> None:
+        self._anomalies.append(StreamAnomaly(kind, message, self._position))
+
+    def add(self, item: StreamItem) -> None:
+        """Merge one chunk; an error event is recorded, not raised."""
+        self._position += 1
+        if isinstance(item, StreamErrorEvent):
+            self._errors.append(item)
+            self._note("not_a_chunk", f"the stream reported an error: {item.message}")
+            return
+        chunk = item
+        self._count += 1
+        self._merge_header(chunk)
+        choices = self._choices
+        for choice in chunk.choices:
+            state = choices.get(choice.index)
+            if state is None:
+                state = choices[choice.index] = _Choice()
+            self._merge_choice(state, choice)
+
+    def _merge_header(self, chunk: ChatCompletionChunk) -> None:
+        # Azure's prompt-filter header has an empty id and model and created 0:
+        # the first non-empty values are the completion's.
+        if chunk.id:
+            if not self._id:
+                self._id = chunk.id
+            elif chunk.id != self._id:
+                self._note("id_changed", f"id changed from {self._id!r} to {chunk.id!r}")
+        if chunk.model:
+            if not self._model:
+                self._model = chunk.model
+            elif chunk.model != self._model:
+                self._note(
+                    "model_changed", f"model changed from {self._model!r} to {chunk.model!r}"
+                )
+        if chunk.created:
+            if not self._created:
+                self._created = chunk.created
+            elif chunk.created != self._created:
+                self._note(
+                    "created_changed",
+                    f"created changed from {self._created} to {chunk.created}",
+                )
+        if chunk.system_fingerprint is not None and chunk.system_fingerprint is not UNSET:
+            self._system_fingerprint = chunk.system_fingerprint
+        if chunk.service_tier is not None and chunk.service_tier is not UNSET:
+            self._service_tier = chunk.service_tier
+        usage = chunk.usage
+        if usage is not None and usage is not UNSET:
+            self._usage = usage
+
+    def _merge_choice(self, state: _Choice, choice: ChatCompletionChunkChoice) -> None:
+        delta = choice.delta
+        if delta.role and not state.role:
+            state.role = delta.role
+        content = delta.content
+        if content is not None and content is not UNSET:
+            state.content = _append(state.content, content)
+        refusal = delta.refusal
+        if refusal is not None and refusal is not UNSET:
+            state.refusal = _append(state.refusal, refusal)
+        reasoning = delta.reasoning_content or delta.reasoning
+        if reasoning:
+            state.reasoning = _append(state.reasoning, reasoning)
+        if delta.tool_calls:
+            self._merge_tool_calls(state, delta)
+        function_call = delta.function_call
+        if function_call:
+            if function_call.name and not state.function_name:
+                state.function_name = function_call.name
+            state.function_arguments = _append(
+                state.function_arguments, function_call.arguments or ""
+            )
+        finish_reason = choice.finish_reason
+        # Some servers send "" until the end: it never replaces a real reason.
+        if isinstance(finish_reason, str) and (finish_reason or state.finish_reason is None):
+            state.finish_reason = finish_reason
+        logprobs = choice.logprobs
+        if logprobs:
+            if logprobs.content:
+                if state.logprobs_content is None:
+                    state.logprobs_content = []
+                state.logprobs_content.extend(logprobs.content)
+            if logprobs.refusal:
+                if state.logprobs_refusal is None:
+                    state.logprobs_refusal = []
+                state.logprobs_refusal.extend(logprobs.refusal)
+
+    def _merge_tool_calls(self, state: _Choice, delta: ChatCompletionChunkDelta) -> None:
+        assert delta.tool_calls
+        used_here: List[int] = []
+        for fragment in delta.tool_calls:
+            index = fragment.index
+            function = fragment.function or None
+            name = function.name if function else None
+            call: Optional[_ToolCall] = None
+            if index is not None and index is not UNSET:
+                call = state.tools_by_index.get(index)
+                if call is not None and (
+                    (fragment.id and call.id and fragment.id != call.id)
+                    or (index in used_here and name)
+                ):
+                    call = None
+                used_here.append(index)
+            if call is None:
+                call = _ToolCall()
+                state.tool_calls.append(call)
+                if index is not None and index is not UNSET:
+                    state.tools_by_index[index] = call
+            if fragment.id and not call.id:
+                if call.arguments.parts or call.arguments.blocks:
+                    self._note(
+                        "tool_fragment_before_id",
+                        f"arguments of tool call {fragment.id!r} arrived before its id",
+                    )
+                call.id = fragment.id
+            if fragment.type and not call.type:
+                call.type = fragment.type
+            if name:
+                if not call.name:
+                    call.name = name
+                elif name != call.name:
+                    self._note(
+                        "tool_name_changed",
+                        f"tool call {call.id!r} was named {call.name!r}, then {name!r}",
+                    )
+            if function and function.arguments:
+                call.arguments.append(function.arguments)
+
+    def result(self) -> ChatCompletion:
+        """The completion as far as the stream has gone; call it any time."""
+        choices = [_choice_result(index, state) for index, state in sorted(self._choices.items())]
+        return ChatCompletion(
+            id=self._id,
+            choices=choices,
+            created=self._created,
+            model=self._model,
+            system_fingerprint=self._system_fingerprint,
+            service_tier=self._service_tier,
+            usage=UNSET if self._usage is None else self._usage,
+        )
+
+
+def _text(text: Optional[_Text]) -> Optional[str]:
+    return None if text is None else text.value()
+
+
+def _choice_result(index: int, state: _Choice) -> ChatCompletionChoice:
+    tool_calls: Union[List[ChatCompletionMessageToolCall], Unset] = UNSET
+    if state.tool_calls:
+        tool_calls = [
+            ChatCompletionMessageToolCall(
+                id=call.id,
+                type=call.type or "function",
+                function=ChatCompletionMessageToolCallFunction(
+                    name=call.name, arguments=call.arguments.value()
+                ),
+            )
+            for call in state.tool_calls
+        ]
+    function_call: Union[ChatCompletionMessageFunctionCall, Unset] = UNSET
+    if state.function_arguments is not None or state.function_name is not None:
+        function_call = ChatCompletionMessageFunctionCall(
+            name=state.function_name or "", arguments=_text(state.function_arguments) or ""
+        )
+    reasoning = _text(state.reasoning)
+    message = ChatCompletionMessage(
+        role=state.role or "assistant",
+        content=_text(state.content),
+        refusal=_text(state.refusal),
+        reasoning_content=UNSET if reasoning is None else reasoning,
+        tool_calls=tool_calls,
+        function_call=function_call,
+    )
+    logprobs = None
+    if state.logprobs_content is not None or state.logprobs_refusal is not None:
+        logprobs = ChatCompletionChoiceLogprobs(
+            content=state.logprobs_content, refusal=state.logprobs_refusal
+        )
+    return ChatCompletionChoice(
+        index=index, message=message, finish_reason=state.finish_reason, logprobs=logprobs
+    )
+
+
+def accumulate(items: Iterable[StreamItem]) -> ChatCompletion:
+    """Merge a whole stream of chunks into its `ChatCompletion` in one call."""
+    accumulator = ChunkAccumulator()
+    for item in items:
+        accumulator.add(item)
+    return accumulator.result()
+
+
+async def aaccumulate(items: AsyncIterable[StreamItem]) -> ChatCompletion:
+    """Merge a whole async stream of chunks into its `ChatCompletion`."""
+    accumulator = ChunkAccumulator()
+    async for item in items:
+        accumulator.add(item)
+    return accumulator.result()

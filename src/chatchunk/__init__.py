@@ -20,6 +20,7 @@ from ._chunk import (
     FinishReason,
     Role,
     ServiceTier,
+    StopReason,
     ToolCallType,
 )
 from ._completion import (
@@ -75,6 +76,7 @@ __all__ = [
     "SSEError",
     "ServerSentEvent",
     "ServiceTier",
+    "StopReason",
     "StreamAnomaly",
     "StreamError",
     "StreamErrorEvent",

@@ -12,9 +12,11 @@ give the message they meant:
   a repeat (Groq, Ollama send the role on every chunk) is not concatenated,
   and an empty ``name`` on a continuation fragment adds nothing.
 - Tool calls are keyed by ``index`` in first-seen order. A fragment without
-  ``index`` (Gemini) is a call of its own; a fragment whose ``id`` differs
-  from the call already at its index, or that repeats an index already used
-  in the same delta with a new name (Ollama), starts a new call.
+  ``index`` (Gemini) is a call of its own, unless it only continues the
+  previous such call. A fragment whose ``id`` or function name differs from
+  the call already at its index, or that repeats an index already used in the
+  same delta with a name (Ollama), starts a new call. A tool call's provider
+  fields (Gemini's ``extra_content``) are kept on the assembled call.
 - ``reasoning_content`` and ``reasoning`` deltas both fill
   ``message.reasoning_content``; when one delta carries both, they are taken
   to be the same text and it is added once.
@@ -24,6 +26,7 @@ give the message they meant:
 """
 
 from typing import (
+    Any,
     AsyncIterable,
     Dict,
     Iterable,
@@ -66,7 +69,8 @@ class StreamAnomaly(NamedTuple):
 
     kind: str
     """A stable name: ``id_changed``, ``model_changed``, ``created_changed``,
-    ``tool_fragment_before_id``, ``tool_name_changed`` or ``not_a_chunk``."""
+    ``tool_fragment_before_id``, ``tool_name_changed``, ``tool_index_reused`` or
+    ``not_a_chunk``."""
     message: str
     """What was seen, for a person."""
     position: int
@@ -94,13 +98,17 @@ class _Text:
 
 
 class _ToolCall:
-    __slots__ = ("arguments", "id", "name", "type")
+    __slots__ = ("arguments", "extras", "id", "indexed", "name", "type")
 
-    def __init__(self) -> None:
+    def __init__(self, indexed: bool) -> None:
+        self.indexed = indexed
         self.id = ""
         self.type = ""
         self.name = ""
         self.arguments = _Text()
+        # Provider fields of the call, such as Gemini's `extra_content` that
+        # carries the thought signature a client must send back.
+        self.extras: Dict[str, Any] = {}
 
 
 class _Choice:
@@ -114,6 +122,7 @@ class _Choice:
         "reasoning",
         "refusal",
         "role",
+        "stop_reason",
         "tool_calls",
         "tools_by_index",
     )
@@ -128,6 +137,7 @@ class _Choice:
         self.function_name: Optional[str] = None
         self.function_arguments: Optional[_Text] = None
         self.finish_reason: Optional[str] = None
+        self.stop_reason: OptionalNullable[Union[int, str]] = UNSET
         self.logprobs_content: Optional[List[ChatCompletionChunkTokenLogprob]] = None
         self.logprobs_refusal: Optional[List[ChatCompletionChunkTokenLogprob]] = None
 
@@ -152,6 +162,10 @@ class ChunkAccumulator:
         self._id = ""
         self._model = ""
         self._created = 0
+        # The values of the latest chunk: a change is reported once, when it happens.
+        self._last_id = ""
+        self._last_model = ""
+        self._last_created = 0
         self._system_fingerprint: OptionalNullable[str] = UNSET
         self._service_tier: OptionalNullable[str] = UNSET
         self._usage: Optional[CompletionUsage] = None
@@ -203,26 +217,27 @@ class ChunkAccumulator:
     def _merge_header(self, chunk: ChatCompletionChunk) -> None:
         # Azure's prompt-filter header has an empty id and model and created 0:
         # the first non-empty values are the completion's.
-        if chunk.id:
-            if not self._id:
-                self._id = chunk.id
-            elif chunk.id != self._id:
-                self._note("id_changed", f"id changed from {self._id!r} to {chunk.id!r}")
-        if chunk.model:
-            if not self._model:
-                self._model = chunk.model
-            elif chunk.model != self._model:
+        if chunk.id and chunk.id != self._last_id:
+            if self._last_id:
+                self._note("id_changed", f"id changed from {self._last_id!r} to {chunk.id!r}")
+            self._id = self._id or chunk.id
+            self._last_id = chunk.id
+        if chunk.model and chunk.model != self._last_model:
+            if self._last_model:
                 self._note(
-                    "model_changed", f"model changed from {self._model!r} to {chunk.model!r}"
+                    "model_changed",
+                    f"model changed from {self._last_model!r} to {chunk.model!r}",
                 )
-        if chunk.created:
-            if not self._created:
-                self._created = chunk.created
-            elif chunk.created != self._created:
+            self._model = self._model or chunk.model
+            self._last_model = chunk.model
+        if chunk.created and chunk.created != self._last_created:
+            if self._last_created:
                 self._note(
                     "created_changed",
-                    f"created changed from {self._created} to {chunk.created}",
+                    f"created changed from {self._last_created} to {chunk.created}",
                 )
+            self._created = self._created or chunk.created
+            self._last_created = chunk.created
         if chunk.system_fingerprint is not None and chunk.system_fingerprint is not UNSET:
             self._system_fingerprint = chunk.system_fingerprint
         if chunk.service_tier is not None and chunk.service_tier is not UNSET:
@@ -257,6 +272,8 @@ class ChunkAccumulator:
         # Some servers send "" until the end: it never replaces a real reason.
         if isinstance(finish_reason, str) and (finish_reason or state.finish_reason is None):
             state.finish_reason = finish_reason
+        if choice.stop_reason is not None and choice.stop_reason is not UNSET:
+            state.stop_reason = choice.stop_reason
         logprobs = choice.logprobs
         if logprobs:
             if logprobs.content:
@@ -275,20 +292,7 @@ class ChunkAccumulator:
             index = fragment.index
             function = fragment.function or None
             name = function.name if function else None
-            call: Optional[_ToolCall] = None
-            if index is not None and index is not UNSET:
-                call = state.tools_by_index.get(index)
-                if call is not None and (
-                    (fragment.id and call.id and fragment.id != call.id)
-                    or (index in used_here and name)
-                ):
-                    call = None
-                used_here.append(index)
-            if call is None:
-                call = _ToolCall()
-                state.tool_calls.append(call)
-                if index is not None and index is not UNSET:
-                    state.tools_by_index[index] = call
+            call = self._call_for(state, fragment.id, index, name, used_here)
             if fragment.id and not call.id:
                 if call.arguments.parts or call.arguments.blocks:
                     self._note(
@@ -308,6 +312,54 @@ class ChunkAccumulator:
                     )
             if function and function.arguments:
                 call.arguments.append(function.arguments)
+            extras = fragment.__pydantic_extra__
+            if extras:
+                for key, value in extras.items():
+                    call.extras.setdefault(key, value)
+
+    def _call_for(
+        self,
+        state: _Choice,
+        call_id: OptionalNullable[str],
+        index: OptionalNullable[int],
+        name: OptionalNullable[str],
+        used_here: List[int],
+    ) -> _ToolCall:
+        """The call a fragment belongs to, or a new one."""
+        calls = state.tool_calls
+        if index is None or index is UNSET:
+            # Gemini sends each call whole and without index; a fragment that
+            # only continues the previous unindexed call (same id, or no id
+            # and no name) still belongs to it.
+            last = calls[-1] if calls else None
+            if (
+                last is not None
+                and not last.indexed
+                and ((call_id and call_id == last.id) or (not call_id and not name))
+            ):
+                return last
+            new = _ToolCall(indexed=False)
+            calls.append(new)
+            return new
+        call: Optional[_ToolCall] = state.tools_by_index.get(index)
+
+        if call is not None and not (call_id and call_id == call.id):
+            # Ollama sends several whole calls under one index: a new id, a new
+            # name, or the index repeated within one delta starts a new call.
+            other_id = bool(call_id) and bool(call.id)
+            other_name = bool(name) and bool(call.name) and name != call.name
+            if other_name and not other_id:
+                self._note(
+                    "tool_index_reused",
+                    f"index {index} was reused for {name!r} after {call.name!r}",
+                )
+            if other_id or other_name or (index in used_here and name):
+                call = None
+        used_here.append(index)
+        if call is None:
+            call = state.tools_by_index[index] = _ToolCall(indexed=True)
+            calls.append(call)
+        return call
 
     def result(self) -> ChatCompletion:
         """The completion as far as the stream has gone; call it any time."""
@@ -319,7 +371,8 @@ class ChunkAccumulator:
             model=self._model,
             system_fingerprint=self._system_fingerprint,
             service_tier=self._service_tier,
-            usage=UNSET if self._usage is None else self._usage,
+            # A copy: the result must not change when a caller edits the chunk.
+            usage=UNSET if self._usage is None else self._usage.model_copy(deep=True),
         )
 
 
@@ -337,6 +390,7 @@ def _choice_result(index: int, state: _Choice) -> ChatCompletionChoice:
                 function=ChatCompletionMessageToolCallFunction(
                     name=call.name, arguments=call.arguments.value()
                 ),
+                **call.extras,
             )
             for call in state.tool_calls
         ]
@@ -360,7 +414,11 @@ def _choice_result(index: int, state: _Choice) -> ChatCompletionChoice:
             content=state.logprobs_content, refusal=state.logprobs_refusal
         )
     return ChatCompletionChoice(
-        index=index, message=message, finish_reason=state.finish_reason, logprobs=logprobs
+        index=index,
+        message=message,
+        finish_reason=state.finish_reason,
+        logprobs=logprobs,
+        stop_reason=state.stop_reason,
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "FinishReason",
     "Role",
     "ServiceTier",
+    "StopReason",
     "ToolCallType",
 ]
 
@@ -71,6 +72,11 @@ ServiceTier: TypeAlias = Annotated[
     _OpenEnum("auto", "default", "flex", "scale", "priority", "fast"),
 ]
 """The processing tier that served the request."""
+
+StopReason: TypeAlias = Annotated[
+    Union[int, str], OneError("Input should be an integer or a string")
+]
+"""The stop token id (int) or stop string that ended a choice (vLLM)."""
 
 ToolCallType: TypeAlias = Annotated[Union[Literal["function"], str], _OpenEnum("function")]
 """The kind of a tool call; OpenAI only sends ``"function"``."""
@@ -196,9 +202,7 @@ class ChatCompletionChunkChoice(Model):
     """Log probabilities of the tokens in this chunk."""
     finish_reason: OptionalNullable[FinishReason] = UNSET
     """Why the choice stopped, on its last chunk; ``null`` before."""
-    stop_reason: OptionalNullable[
-        Annotated[Union[int, str], OneError("Input should be an integer or a string")]
-    ] = UNSET
+    stop_reason: OptionalNullable[StopReason] = UNSET
     """The stop token id or string that ended the choice (vLLM)."""
 
 

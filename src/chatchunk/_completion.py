@@ -7,7 +7,14 @@ same rules as the chunk models: tri-state fields, extras kept, exact dump.
 from typing import List
 
 from ._base import Model
-from ._chunk import ChatCompletionChunkTokenLogprob, FinishReason, Role, ServiceTier, ToolCallType
+from ._chunk import (
+    ChatCompletionChunkTokenLogprob,
+    FinishReason,
+    Role,
+    ServiceTier,
+    StopReason,
+    ToolCallType,
+)
 from ._unset import UNSET, Nullable, OptionalNullable
 from ._usage import CompletionUsage
 
@@ -85,9 +92,11 @@ class ChatCompletionChoice(Model):
     message: ChatCompletionMessage
     """The message it produced."""
     finish_reason: Nullable[FinishReason]
-    """Why it stopped, or ``None`` if the stream ended before it finished."""
+    """Why it stopped; ``None`` (or the ``""`` some servers send) if it did not finish."""
     logprobs: Nullable[ChatCompletionChoiceLogprobs]
     """Log probabilities, or ``None`` when the stream carried none."""
+    stop_reason: OptionalNullable[StopReason] = UNSET
+    """The stop token id or string that ended the choice (vLLM)."""
 
 
 class ChatCompletion(Model):

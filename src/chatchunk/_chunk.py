@@ -5,12 +5,12 @@ them back. Enumerations are open: the known values are typed as ``Literal``
 for readers and checkers, and any other string is accepted too.
 """
 
-from typing import Any, List, Union
+from typing import Any, List, Mapping, Optional, Union
 
 from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
-from typing_extensions import Annotated, Literal, TypeAlias
+from typing_extensions import Annotated, Literal, Self, TypeAlias
 
 from ._base import Model, Number, OneError
 from ._unset import UNSET, OptionalNullable
@@ -136,24 +136,30 @@ class _AbsentDelta(ChatCompletionChunkDelta):
     """The delta of a choice that came without one (Azure's content-filter choices).
 
     It reads like an empty delta. Its own class lets the dump leave the key out
-    again, while ``"delta": {}`` (OpenAI's last chunk) stays in.
+    again, with a C-level ``isinstance`` check rather than a Python predicate,
+    while ``"delta": {}`` (OpenAI's last chunk) stays in. Filled in, by
+    assignment or by ``model_copy(update=...)``, it becomes a plain delta and
+    is written like any other.
     """
 
     def __repr_name__(self) -> str:
         return "ChatCompletionChunkDelta"
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, "__class__", ChatCompletionChunkDelta)
+        ChatCompletionChunkDelta.__setattr__(self, name, value)
+
+    def model_copy(
+        self, *, update: Optional[Mapping[str, Any]] = None, deep: bool = False
+    ) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            object.__setattr__(copied, "__class__", ChatCompletionChunkDelta)
+        return copied
+
 
 def _absent_delta() -> ChatCompletionChunkDelta:
     return _AbsentDelta()
-
-
-def _is_absent_delta(delta: object) -> bool:
-    # Once a caller fills the placeholder in, it is a real delta and is written.
-    return (
-        type(delta) is _AbsentDelta
-        and not delta.__pydantic_fields_set__
-        and not delta.__pydantic_extra__
-    )
 
 
 class ChatCompletionChunkTopLogprob(Model):
@@ -195,7 +201,9 @@ class ChatCompletionChunkChoice(Model):
     index: int
     """Which choice this is (0 unless ``n`` > 1)."""
     delta: ChatCompletionChunkDelta = Field(
-        default_factory=_absent_delta, exclude_if=_is_absent_delta
+        # pydantic's model metaclass makes this `type.__instancecheck__`: C code.
+        default_factory=_absent_delta,
+        exclude_if=_AbsentDelta.__instancecheck__,
     )
     """What this chunk adds; an empty delta when the provider left the key out."""
     logprobs: OptionalNullable[ChatCompletionChunkChoiceLogprobs] = UNSET

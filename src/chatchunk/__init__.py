@@ -32,6 +32,7 @@ from ._completion import (
     ChatCompletionMessageToolCall,
     ChatCompletionMessageToolCallFunction,
 )
+from ._conformance import Finding, StreamConformance, check_conformance
 from ._events import StreamError, StreamErrorEvent
 from ._json import chunk_to_dict, dump, dump_chunk, parse, parse_chunk, to_dict
 from ._sse import ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
@@ -68,6 +69,7 @@ __all__ = [
     "CompletionUsage",
     "CompletionUsageCompletionTokensDetails",
     "CompletionUsagePromptTokensDetails",
+    "Finding",
     "FinishReason",
     "Nullable",
     "OptionalNullable",
@@ -78,6 +80,7 @@ __all__ = [
     "ServiceTier",
     "StopReason",
     "StreamAnomaly",
+    "StreamConformance",
     "StreamError",
     "StreamErrorEvent",
     "ToolCallType",
@@ -88,6 +91,7 @@ __all__ = [
     "aiter_chunks",
     "aiter_events",
     "aiter_sse",
+    "check_conformance",
     "chunk_to_dict",
     "dump",
     "dump_chunk",

@@ -149,9 +149,7 @@ class _AbsentDelta(ChatCompletionChunkDelta):
         object.__setattr__(self, "__class__", ChatCompletionChunkDelta)
         ChatCompletionChunkDelta.__setattr__(self, name, value)
 
-    def model_copy(
-        self, *, update: Optional[Mapping[str, Any]] = None, deep: bool = False
-    ) -> Self:
+    def model_copy(self, *, update: Optional[Mapping[str, Any]] = None, deep: bool = False) -> Self:
         copied = super().model_copy(update=update, deep=deep)
         if update:
             object.__setattr__(copied, "__class__", ChatCompletionChunkDelta)

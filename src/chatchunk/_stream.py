@@ -43,7 +43,9 @@ _validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
 def _decode(data: str) -> Any:
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: Python's parser gives up on deep nesting that pydantic's
+        # parser already rejected; keep the text.
         return data
 
 
@@ -63,7 +65,13 @@ def _located(exc: ValidationError, event: ServerSentEvent) -> ValidationError:
     line_errors: List[InitErrorDetails] = [
         {
             # The message is kept as it was written; custom errors keep the type name.
-            "type": PydanticCustomError(error["type"], error["msg"]),  # pyright: ignore[reportArgumentType]
+            "type": PydanticCustomError(
+                error["type"],  # pyright: ignore[reportArgumentType]
+                # Already formatted: its context is substituted again only where
+                # the message itself holds "{name}" for a context key.
+                error["msg"],  # pyright: ignore[reportArgumentType]
+                error.get("ctx"),
+            ),
             "loc": error["loc"],
             "input": error["input"],
         }

@@ -15,6 +15,27 @@ Memory stays constant whatever the input's size: SSE is read in 64 KiB pieces
 into `SSEDecoder`, JSON Lines a line at a time (a line may hold up to 64 MiB), and
 only a single JSON document is read whole, up to 64 MiB.
 
+``validate`` writes one line per finding on stdout, then a summary line::
+
+    s.sse: event 3 at byte 412: invalid_payload: choices.0.index: Input should be ... (input: '0')
+    log.jsonl:7: stream_error: error: Rate limit reached
+    chunk.json: invalid_payload: created: Input should be a valid integer (input: '1')
+    summary: 3 files, 40 payloads, 37 valid, 3 invalid, 4 findings
+
+The place is ``file:LINE`` for JSON Lines, ``file: event N at byte B`` for SSE and
+``file`` for a single document or for what only shows at the end of a stream. A payload
+is valid when it is a chunk; an in-band error without a chunk counts as invalid. Kinds:
+``invalid_payload`` (one per entry of pydantic's ``errors()``: path, message, input),
+``stream_error`` (an in-band error, from `iter_events`), and with ``--strict`` the kinds
+of `Finding` plus ``event_after_done`` and ``unterminated_event`` (an SSE input that
+ends inside an event, which a client drops). Without ``--strict`` conformance is not
+checked at all; with it, each conformance finding is shown at its first occurrence in a
+file and its repeats are only counted (``N repeated not shown``). ``--format json``
+writes the same as one JSON object a line (``file``, ``line`` or ``event`` and
+``offset``, ``path``, ``kind``, ``message``, and ``input``, ``error_type`` or
+``provider`` where they apply), then ``{"kind": "summary", ...}``. Inputs that cannot
+be read are reported on stderr, one line each, and the other inputs are still checked.
+
 Exit status: 0 when all is well, 1 when a payload is invalid or the stream reported
 an error (and, with ``validate --strict``, when it departs from the OpenAI
 specification), 2 for a usage error or an input that cannot be read (missing, a
@@ -31,6 +52,7 @@ import time
 from importlib.resources import files
 from typing import (
     Any,
+    BinaryIO,
     Callable,
     Dict,
     Iterator,
@@ -51,8 +73,7 @@ from ._conformance import Finding, StreamConformance, check_conformance
 from ._events import StreamErrorEvent
 from ._json import dump
 from ._sse import ServerSentEvent, SSEDecoder, SSEError
-from ._stream import _items as _stream_items  # pyright: ignore[reportPrivateUsage]
-from ._stream import iter_events
+from ._stream import event_items, iter_events
 
 __all__ = ["main"]
 
@@ -122,8 +143,10 @@ class _Source:
 
 def _open(path: str) -> _Source:
     if path == "-":
-        stdin = sys.stdin.buffer
-        read = getattr(stdin, "read1", stdin.read)
+        stdin: Optional[BinaryIO] = getattr(sys.stdin, "buffer", None)
+        if stdin is None:
+            raise _InputError(f"{_STDIN}: not available")
+        read: Callable[[int], bytes] = getattr(stdin, "read1", stdin.read)
         return _Source(_STDIN, read, lambda: None)
     if os.path.isdir(path):
         raise _InputError(f"{path}: is a directory")
@@ -192,7 +215,7 @@ def _sniff(source: _Source) -> str:
         first = start if line_end < 0 else start[:line_end]
         try:
             mode = "jsonl" if isinstance(json.loads(first), dict) else "json"
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: pydantic will say what is wrong
             mode = "json"
     elif start:
         mode = "json"
@@ -277,7 +300,7 @@ def _event_payload(
 ) -> _Payload:
     """Validate one event's data exactly as `iter_events` does."""
     try:
-        items: List[StreamItem] = _stream_items(event)
+        items: List[StreamItem] = event_items(event)
     except ValidationError as exc:
         return _Payload(place, [], _problems(exc), after_done, unterminated)
     return _Payload(place, items, [], after_done, unterminated)
@@ -330,9 +353,7 @@ class _Reader:
         for line in _lines(self.source):
             number += 1
             if line is None:
-                problem = _Problem(
-                    "", f"line longer than {MAX_DOCUMENT // (1024 * 1024)} MiB", None, "too_long"
-                )
+                problem = _Problem("", f"line longer than {_size(MAX_DOCUMENT)}", None, "too_long")
                 yield _Payload(_Place(line=number), [], [problem])
                 continue
             if first:
@@ -353,7 +374,7 @@ class _Reader:
             size += len(piece)
             if size > MAX_DOCUMENT:
                 raise _InputError(
-                    f"{self.source.name}: larger than {MAX_DOCUMENT // (1024 * 1024)} MiB,"
+                    f"{self.source.name}: larger than {_size(MAX_DOCUMENT)},"
                     " too large for one JSON document (use JSON Lines or SSE)"
                 )
             parts.append(piece)
@@ -363,6 +384,11 @@ class _Reader:
             data = data[3:]
         if data.strip():
             yield _payload(_Place(), data.strip())
+
+
+def _size(n: int) -> str:
+    mib = 1024 * 1024
+    return f"{n // mib} MiB" if n % mib == 0 else f"{n} bytes"
 
 
 def _lines(source: _Source) -> Iterator[Optional[bytes]]:
@@ -398,14 +424,19 @@ def _lines(source: _Source) -> Iterator[Optional[bytes]]:
                 yield line[:-1]
         lines = piece.split(b"\n")
         rest = lines.pop()
-        yield from lines
+        if len(piece) <= MAX_DOCUMENT:
+            yield from lines
+        else:  # only the bytes put back after finding the format can be this large
+            for line in lines:
+                yield line if len(line) <= MAX_DOCUMENT else None
         if rest:
             parts.append(rest)
         size = len(rest)
     if too_long:
         yield None
     elif parts:
-        yield b"".join(parts)
+        line = b"".join(parts)
+        yield line if len(line) <= MAX_DOCUMENT else None
 
 
 # --- progress --------------------------------------------------------------------------
@@ -659,9 +690,9 @@ def _assemble(args: argparse.Namespace, env: _Env) -> int:
     result = accumulator.result()
     if args.text:
         text = result.choices[0].message.content if result.choices else None
-        env.out.write((text or "") + "\n")
+        _write(env, (text or "") + "\n")
     else:
-        env.out.write(dump(result, indent=args.indent) + "\n")
+        _write(env, dump(result, indent=args.indent) + "\n")
     env.out.flush()
     for line in problems:
         env.err.write(line + "\n")
@@ -695,7 +726,7 @@ def _demo(args: argparse.Namespace, env: _Env) -> int:
                     out.flush()
     out.write("\n")
     result = accumulator.result()
-    out.write(dump(result, indent=2) + "\n")
+    _write(env, dump(result, indent=2) + "\n")
     reasons = ", ".join(choice.finish_reason or "none" for choice in result.choices)
     usage = result.usage
     tokens = (
@@ -734,11 +765,19 @@ def _schema(args: argparse.Namespace, env: _Env) -> int:
     if model is None or not issubclass(model, BaseModel):
         _error(env, f"unknown model {name!r}; choose one of: {', '.join(sorted(models))}")
         return 2
-    env.out.write(json.dumps(model.model_json_schema(), indent=2) + "\n")
+    _write(env, json.dumps(model.model_json_schema(), indent=2) + "\n")
     return 0
 
 
 # --- main ------------------------------------------------------------------------------
+
+
+def _write(env: _Env, text: str) -> None:
+    """Write a long text in pieces: a single write of megabytes to a pipe that is closed
+    early can come back short without an error, and the rest be silently lost."""
+    out = env.out
+    for start in range(0, len(text), PIECE):
+        out.write(text[start : start + PIECE])
 
 
 def _error(env: _Env, message: str) -> None:

@@ -456,7 +456,8 @@ class StreamConformance:
     Reports an ``id``, ``created`` or ``model`` that changes (once per change, not once
     per chunk; an empty id or model and a ``created`` of 0, as in Azure's prompt-filter
     chunk, are no values and change nothing), a usage whose ``total_tokens`` is not
-    ``prompt_tokens + completion_tokens``, choices that never finish, and, for a
+    ``prompt_tokens + completion_tokens``, choices that never finish (their path is
+    ``choices.N.finish_reason`` with N the choice's ``index``), and, for a
     Server-Sent-Events stream, a missing ``data: [DONE]``. Memory stays constant: a few
     values per choice.
     """

@@ -81,7 +81,8 @@ def _located(exc: ValidationError, event: ServerSentEvent) -> ValidationError:
     return ValidationError.from_exception_data(title, line_errors)
 
 
-def _items(event: ServerSentEvent) -> List[StreamItem]:
+def event_items(event: ServerSentEvent) -> List[StreamItem]:
+    """What one SSE event carries: a chunk, an error event, or both (OpenRouter)."""
     if event.event == "error":
         found = _error_event(event)
         assert found is not None
@@ -111,7 +112,7 @@ def iter_events(
     event's position; an event over ``max_event_size`` bytes raises `SSEError`.
     """
     for event in iter_sse(source, max_event_size=max_event_size):
-        yield from _items(event)
+        yield from event_items(event)
 
 
 async def aiter_events(
@@ -119,7 +120,7 @@ async def aiter_events(
 ) -> AsyncIterator[StreamItem]:
     """The async form of `iter_events`, for ``httpx.AsyncClient`` and friends."""
     async for event in aiter_sse(source, max_event_size=max_event_size):
-        for item in _items(event):
+        for item in event_items(event):
             yield item
 
 

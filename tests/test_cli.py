@@ -1,0 +1,914 @@
+# ruff: noqa: E501
+"""The command line, in-process (``main([...])``) and as real subprocesses.
+
+The fixtures in ``tests/data`` are shaped like real providers' streams, good and
+broken; the reports are compared whole, so their format is pinned here.
+"""
+
+import io
+import itertools
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import pytest
+
+import chatchunk
+import chatchunk._cli as cli
+from chatchunk import (
+    ChatCompletionChunk,
+    CompletionUsage,
+    accumulate,
+    iter_events,
+    parse_chunk,
+    to_dict,
+)
+from chatchunk._cli import main
+
+DATA = Path(__file__).resolve().parent / "data"
+SCRIPT = Path(sys.executable).parent / "chatchunk"
+LAUNCHERS = {
+    "script": [str(SCRIPT)],
+    "module": [sys.executable, "-m", "chatchunk"],
+}
+EXAMPLE = Path(chatchunk.__file__).parent / "_data" / "example.sse"
+
+Run = Tuple[int, str, str]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """Run ``main`` in tests/data; return (status, stdout, stderr)."""
+    monkeypatch.chdir(DATA)
+
+    def _run(*argv: str, **kwargs: Any) -> Run:
+        status = main(list(argv), **kwargs)
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return _run
+
+
+def launch(
+    launcher: str, *args: str, stdin: Optional[bytes] = None, cwd: Path = DATA
+) -> "subprocess.CompletedProcess[str]":
+    return subprocess.run(
+        [*LAUNCHERS[launcher], *args],
+        input=None if stdin is None else stdin.decode(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
+def stdin_bytes(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+# --- reports expected for the broken fixtures -------------------------------------------
+
+BROKEN_SSE = """\
+broken.sse: event 2 at byte 203: invalid_payload: Invalid JSON: EOF while parsing a string at line 1 column 135 (input: '{"id":"chatcmpl-broken1","object":"chat.completion.chunk...)
+broken.sse: event 3 at byte 346: invalid_payload: choices.0.index: Input should be a valid integer (input: '0')
+broken.sse: event 4 at byte 516: invalid_payload: Invalid JSON: expected value at line 1 column 1 (input: 'upstream timeout, retrying')
+broken.sse: event 5 at byte 550: stream_error: error: Rate limit reached for gpt-4o
+summary: 1 file, 5 payloads, 1 valid, 4 invalid, 4 findings
+"""
+
+BROKEN_JSONL = """\
+broken.jsonl:2: invalid_payload: Invalid JSON: expected value at line 1 column 1 (input: 'data: {"id":"oops"}')
+broken.jsonl:3: invalid_payload: choices.0.delta.content: Input should be a valid string (input: 5)
+broken.jsonl:3: invalid_payload: usage.prompt_tokens: Input should be a valid integer (input: '3')
+broken.jsonl:4: stream_error: error: The server had an error while processing your request.
+summary: 1 file, 5 payloads, 2 valid, 3 invalid, 4 findings
+"""
+
+BROKEN_JSON = """\
+broken.json: invalid_payload: created: Input should be a valid integer (input: '1764288400')
+summary: 1 file, 1 payload, 0 valid, 1 invalid, 1 finding
+"""
+
+
+def expected_completion(path: Path) -> Dict[str, Any]:
+    """What the library assembles from a fixture, read the plain way."""
+    data = path.read_bytes()
+    if path.suffix == ".sse":
+        return to_dict(accumulate(iter_events([data])))
+    if path.suffix == ".jsonl":
+        return to_dict(accumulate(parse_chunk(line) for line in data.splitlines() if line))
+    return to_dict(accumulate([parse_chunk(data)]))
+
+
+# --- demo and help ----------------------------------------------------------------------
+
+
+def test_demo_streams_text_then_completion_then_summary(run: Callable[..., Run]) -> None:
+    status, out, err = run("demo")
+    assert status == 0
+    assert err == ""
+    text, rest = out.split("\n", 1)
+    assert text == "Let me check the weather in Paris for you."
+    body, summary = rest.rstrip("\n").rsplit("\n", 1)
+    assert json.loads(body) == expected_completion(EXAMPLE)
+    assert body.startswith('{\n  "id": "chatcmpl-demo0001"')  # indented
+    assert summary == (
+        "summary: 19 chunks, 1 choice, finish reasons: tool_calls,"
+        " tokens: 52 prompt / 31 completion / 83 total"
+    )
+
+
+def test_demo_flushes_each_fragment(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Recorder(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.flushed: List[str] = []
+
+        def flush(self) -> None:
+            self.flushed.append(self.getvalue())
+
+    out = Recorder()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["demo"]) == 0
+    # The text is on screen fragment by fragment, before the completion is printed.
+    assert out.flushed[:3] == ["Let me", "Let me check the", "Let me check the weather in"]
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_demo_subprocess(launcher: str, run: Callable[..., Run]) -> None:
+    done = launch(launcher, "demo")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == run("demo")[1]
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_no_command_prints_help_and_exits_2(launcher: str) -> None:
+    done = launch(launcher)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("usage: chatchunk [-h] [--version] COMMAND ...")
+    for command in ("demo", "validate", "assemble", "schema"):
+        assert f"    {command}" in done.stderr
+
+
+def test_version(run: Callable[..., Run]) -> None:
+    assert run("--version") == (0, f"chatchunk {chatchunk.__version__}\n", "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["validate"], "the following arguments are required: PATH"),
+        (["assemble", "--indent", "-1", "openai.sse"], "argument --indent: must be 0 or more"),
+        (["assemble", "--indent", "two", "openai.sse"], "not a whole number: 'two'"),
+        (["assemble", "a.sse", "b.sse"], "unrecognized arguments: b.sse"),
+        (["validate", "--format", "xml", "openai.sse"], "invalid choice: 'xml'"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_usage_errors_exit_2(run: Callable[..., Run], argv: List[str], message: str) -> None:
+    status, out, err = run(*argv)
+    assert status == 2
+    assert out == ""
+    assert err.startswith("usage: chatchunk")
+    assert message in err.splitlines()[-1]
+
+
+# --- validate ---------------------------------------------------------------------------
+
+
+def test_validate_good_inputs_of_every_format(run: Callable[..., Run]) -> None:
+    assert run("validate", "openai.sse", "vllm.sse", "groq.jsonl", "chunk.json") == (
+        0,
+        "summary: 4 files, 15 payloads, 15 valid, 0 invalid, 0 findings\n",
+        "",
+    )
+
+
+def test_validate_broken_sse(run: Callable[..., Run]) -> None:
+    assert run("validate", "broken.sse") == (1, BROKEN_SSE, "")
+
+
+def test_validate_broken_jsonl(run: Callable[..., Run]) -> None:
+    assert run("validate", "broken.jsonl") == (1, BROKEN_JSONL, "")
+
+
+def test_validate_broken_single_json(run: Callable[..., Run]) -> None:
+    assert run("validate", "broken.json") == (1, BROKEN_JSON, "")
+
+
+def test_validate_reports_every_file_then_one_summary(run: Callable[..., Run]) -> None:
+    status, out, err = run("validate", "broken.json", "openai.sse", "broken.jsonl")
+    assert (status, err) == (1, "")
+    assert out == (
+        BROKEN_JSON.splitlines(keepends=True)[0]
+        + "".join(BROKEN_JSONL.splitlines(keepends=True)[:-1])
+        + "summary: 3 files, 12 payloads, 8 valid, 4 invalid, 5 findings\n"
+    )
+
+
+def test_validate_in_band_error_chunk_is_valid_but_fails(run: Callable[..., Run]) -> None:
+    # OpenRouter ends a failed stream with a chunk that also carries the error.
+    assert run("validate", "openrouter_error.sse") == (
+        1,
+        "openrouter_error.sse: event 2 at byte 363: stream_error: error: Provider returned error\n"
+        "summary: 1 file, 2 payloads, 2 valid, 0 invalid, 1 finding\n",
+        "",
+    )
+
+
+def test_validate_truncated_stream(run: Callable[..., Run]) -> None:
+    # The last event is cut mid-payload and never closed by a blank line: still checked.
+    status, out, _ = run("validate", "truncated.sse")
+    assert status == 1
+    assert out.splitlines() == [
+        "truncated.sse: event 3 at byte 500: invalid_payload: Invalid JSON: EOF while parsing"
+        " a string at line 1 column 192"
+        """ (input: '{"id":"chatcmpl-cut1","object":"chat.completion.chunk","...)""",
+        "summary: 1 file, 3 payloads, 2 valid, 1 invalid, 1 finding",
+    ]
+
+
+def test_validate_goes_on_after_done(run: Callable[..., Run]) -> None:
+    assert run("validate", "after_done.sse") == (
+        0,
+        "summary: 1 file, 2 payloads, 2 valid, 0 invalid, 0 findings\n",
+        "",
+    )
+
+
+def test_validate_json_format(run: Callable[..., Run]) -> None:
+    status, out, err = run("validate", "--format", "json", "broken.sse", "broken.jsonl")
+    assert (status, err) == (1, "")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert records[0] == {
+        "file": "broken.sse",
+        "event": 2,
+        "offset": 203,
+        "path": "",
+        "kind": "invalid_payload",
+        "message": "Invalid JSON: EOF while parsing a string at line 1 column 135",
+        "error_type": "json_invalid",
+        "input": """'{"id":"chatcmpl-broken1","object":"chat.completion.chunk...""",
+    }
+    assert records[1] == {
+        "file": "broken.sse",
+        "event": 3,
+        "offset": 346,
+        "path": "choices.0.index",
+        "kind": "invalid_payload",
+        "message": "Input should be a valid integer",
+        "error_type": "int_type",
+        "input": "'0'",
+    }
+    assert records[3] == {
+        "file": "broken.sse",
+        "event": 5,
+        "offset": 550,
+        "path": "error",
+        "kind": "stream_error",
+        "message": "Rate limit reached for gpt-4o",
+    }
+    assert records[4] == {
+        "file": "broken.jsonl",
+        "line": 2,
+        "path": "",
+        "kind": "invalid_payload",
+        "message": "Invalid JSON: expected value at line 1 column 1",
+        "error_type": "json_invalid",
+        "input": """'data: {"id":"oops"}'""",
+    }
+    assert [(r.get("line"), r["kind"], r["path"]) for r in records[4:8]] == [
+        (2, "invalid_payload", ""),
+        (3, "invalid_payload", "choices.0.delta.content"),
+        (3, "invalid_payload", "usage.prompt_tokens"),
+        (4, "stream_error", "error"),
+    ]
+    assert records[-1] == {
+        "kind": "summary",
+        "files": 2,
+        "payloads": 10,
+        "valid": 3,
+        "invalid": 7,
+        "findings": 8,
+        "repeated": 0,
+        "unreadable": 0,
+        "status": 1,
+    }
+    assert len(records) == 9
+
+
+def test_validate_json_format_single_document_has_no_place(run: Callable[..., Run]) -> None:
+    _, out, _ = run("validate", "--format", "json", "broken.json")
+    first = json.loads(out.splitlines()[0])
+    assert first == {
+        "file": "broken.json",
+        "path": "created",
+        "kind": "invalid_payload",
+        "message": "Input should be a valid integer",
+        "error_type": "int_type",
+        "input": "'1764288400'",
+    }
+
+
+# --- validate --strict ------------------------------------------------------------------
+
+
+def test_strict_conformant_openai_stream_passes(run: Callable[..., Run]) -> None:
+    assert run("validate", "--strict", "openai.sse", "chunk.json") == (
+        0,
+        "summary: 2 files, 7 payloads, 7 valid, 0 invalid, 0 findings\n",
+        "",
+    )
+
+
+def test_strict_id_change_fails_only_with_strict(run: Callable[..., Run]) -> None:
+    assert run("validate", "id_change.sse")[0] == 0
+    assert run("validate", "--strict", "id_change.sse") == (
+        1,
+        "id_change.sse: event 3 at byte 494: id_changed: id: id changed from 'chatcmpl-A1'"
+        " to 'chatcmpl-B2' at chunk 3\n"
+        "id_change.sse: event 3 at byte 494: created_changed: created: created changed from"
+        " 1764288500 to 1764288501 at chunk 3\n"
+        "summary: 1 file, 5 payloads, 5 valid, 0 invalid, 2 findings\n",
+        "",
+    )
+
+
+def test_strict_names_provider_fields_once_per_file(run: Callable[..., Run]) -> None:
+    status, out, _ = run("validate", "--strict", "vllm.sse", "groq.jsonl")
+    assert status == 1
+    assert out == (
+        "vllm.sse: event 2 at byte 294: unknown_field: choices.0.delta.reasoning:"
+        " 'reasoning' is not in the OpenAI specification (sent by vLLM/Ollama/OpenRouter/Groq)\n"
+        "vllm.sse: event 4 at byte 865: unknown_field: choices.0.stop_reason:"
+        " 'stop_reason' is not in the OpenAI specification (sent by vLLM)\n"
+        "groq.jsonl:1: unknown_field: x_groq: 'x_groq' is not in the OpenAI specification"
+        " (sent by Groq)\n"
+        "summary: 2 files, 8 payloads, 8 valid, 0 invalid, 3 findings, 1 repeated not shown\n"
+    )
+
+
+def test_strict_stream_end_findings(run: Callable[..., Run]) -> None:
+    status, out, _ = run("validate", "--strict", "truncated.sse", "after_done.sse")
+    assert status == 1
+    assert out.splitlines()[1:] == [
+        "truncated.sse: event 3 at byte 500: unterminated_event: the input ends inside this"
+        " event (no blank line after it); a client drops it",
+        "truncated.sse: choice_not_finished: choices.0.finish_reason: choice 0 never received"
+        " a finish_reason",
+        "truncated.sse: no_done: the stream ended without a 'data: [DONE]' event",
+        "after_done.sse: event 3 at byte 369: event_after_done: an event follows 'data: [DONE]'",
+        "after_done.sse: choice_not_finished: choices.0.finish_reason: choice 0 never received"
+        " a finish_reason",
+        "summary: 2 files, 5 payloads, 4 valid, 1 invalid, 6 findings",
+    ]
+
+
+def test_strict_json_format_carries_the_provider(run: Callable[..., Run]) -> None:
+    status, out, _ = run("validate", "--strict", "--format", "json", "groq.jsonl")
+    assert status == 1
+    records = [json.loads(line) for line in out.splitlines()]
+    assert records == [
+        {
+            "file": "groq.jsonl",
+            "line": 1,
+            "path": "x_groq",
+            "kind": "unknown_field",
+            "message": "'x_groq' is not in the OpenAI specification (sent by Groq)",
+            "provider": "Groq",
+        },
+        {
+            "kind": "summary",
+            "files": 1,
+            "payloads": 4,
+            "valid": 4,
+            "invalid": 0,
+            "findings": 1,
+            "repeated": 1,
+            "unreadable": 0,
+            "status": 1,
+        },
+    ]
+
+
+def test_strict_jsonl_has_no_done_check(run: Callable[..., Run], tmp_path: Path) -> None:
+    # Only SSE has a [DONE]; the conformant OpenAI chunks as JSON Lines pass --strict.
+    lines = [
+        line[len("data: ") :]
+        for line in (DATA / "openai.sse").read_text(encoding="utf-8").splitlines()
+        if line.startswith("data: {")
+    ]
+    path = tmp_path / "openai.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, out, _ = run("validate", "--strict", str(path))
+    assert (status, out) == (0, "summary: 1 file, 6 payloads, 6 valid, 0 invalid, 0 findings\n")
+
+
+# --- input formats ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "out"),
+    [
+        # compact JSON on one line is JSON Lines with one line
+        (
+            b'{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":"x"}',
+            "x.txt:1: invalid_payload: choices: Input should be a valid array (input: 'x')\n",
+        ),
+        # pretty-printed: one document, reported without a line
+        (
+            b'\n\n{\n "id": "c", "object": "chat.completion.chunk",\n "created": 1,'
+            b' "model": "m", "choices": "x"\n}\n',
+            "x.txt: invalid_payload: choices: Input should be a valid array (input: 'x')\n",
+        ),
+        # SSE found after blank lines and a BOM, with CRLF line ends
+        (
+            b"\xef\xbb\xbf\r\n\r\nid: 7\r\ndata: "
+            + b'{"id":"c","object":"chat.completion.chunk","created":1,"model":"m"}\r\n\r\n',
+            "x.txt: event 1 at byte 7: invalid_payload: choices: Field required"
+            """ (input: {'id': 'c', 'object': 'chat.completion.chunk', 'created':...)\n""",
+        ),
+        # JSON Lines with CRLF and blank lines: line numbers count every line
+        (
+            b'{"error":{"message":"overloaded"}}\r\n\r\n\r\n'
+            b'{"id":1,"object":"chat.completion.chunk","created":1,"model":"m","choices":[]}\r\n',
+            "x.txt:1: stream_error: error: overloaded\n"
+            "x.txt:4: invalid_payload: id: Input should be a valid string (input: 1)\n",
+        ),
+        # neither: one document, which is no JSON
+        (
+            b"hello\n",
+            "x.txt: invalid_payload: Invalid JSON: expected value at line 1 column 1"
+            " (input: 'hello')\n",
+        ),
+    ],
+)
+def test_format_detection(
+    run: Callable[..., Run],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    data: bytes,
+    out: str,
+) -> None:
+    (tmp_path / "x.txt").write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    status, got, err = run("validate", "x.txt")
+    assert (status, err) == (1, "")
+    assert got.splitlines()[:-1] == out.splitlines()
+
+
+def test_invalid_utf8_after_the_start_is_an_invalid_payload(
+    run: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = (DATA / "groq.jsonl").read_bytes()
+    (tmp_path / "x.jsonl").write_bytes(good * 10 + b'{"id":"caf\xe9"}\n')
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run("validate", "x.jsonl")
+    assert status == 1
+    assert out.splitlines()[0] == "x.jsonl:41: invalid_payload: not valid UTF-8 at byte 10"
+
+
+def test_jsonl_line_too_long(
+    run: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "MAX_DOCUMENT", 100)
+    monkeypatch.setattr(cli, "PIECE", 16)
+    good = b'{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}\n'
+    long = b'{"id":"' + b"x" * 300 + b'"}\n'
+    (tmp_path / "x.jsonl").write_bytes(good + long + good + long[:-1])
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run("validate", "x.jsonl")
+    assert status == 1
+    assert out.splitlines() == [
+        "x.jsonl:2: invalid_payload: line longer than 100 bytes",
+        "x.jsonl:4: invalid_payload: line longer than 100 bytes",
+        "summary: 1 file, 4 payloads, 2 valid, 2 invalid, 2 findings",
+    ]
+
+
+def test_lines_cut_anywhere_by_pieces(
+    run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "PIECE", 7)
+    assert run("validate", "broken.jsonl", "broken.sse", "chunk.json")[1] == (
+        "".join(BROKEN_JSONL.splitlines(keepends=True)[:-1])
+        + "".join(BROKEN_SSE.splitlines(keepends=True)[:-1])
+        + "summary: 3 files, 11 payloads, 4 valid, 7 invalid, 8 findings\n"
+    )
+
+
+def test_single_json_too_large(run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "MAX_DOCUMENT", 200)
+    monkeypatch.setattr(cli, "PIECE", 64)
+    status, out, err = run("validate", "chunk.json")
+    assert status == 2
+    assert err == (
+        "chatchunk: error: chunk.json: larger than 200 bytes, too large for one JSON document"
+        " (use JSON Lines or SSE)\n"
+    )
+    assert out.endswith(", 1 unreadable\n")
+
+
+def test_sse_event_over_the_decoder_limit(run: Callable[..., Run], tmp_path: Path) -> None:
+    # The SSE decoder bounds an event at 4 MiB: the rest of that input cannot be read.
+    path = tmp_path / "huge.sse"
+    good = (DATA / "openai.sse").read_bytes().split(b"data: [DONE]")[0]
+    path.write_bytes(good + b'data: {"id":"' + b"x" * (5 * 1024 * 1024) + b'"}\n\n')
+    status, out, err = run("validate", str(path))
+    assert (status, err) == (1, "")
+    assert out.splitlines() == [
+        f"{path}: invalid_payload: SSE event 7 at byte {len(good)} is larger than max_event_size"
+        " (4194304 bytes)",
+        "summary: 1 file, 7 payloads, 6 valid, 1 invalid, 1 finding",
+    ]
+
+
+# --- stdin ------------------------------------------------------------------------------
+
+
+def test_validate_stdin(run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin_bytes(monkeypatch, (DATA / "broken.jsonl").read_bytes())
+    assert run("validate", "-") == (1, BROKEN_JSONL.replace("broken.jsonl", "<stdin>"), "")
+
+
+def test_stdin_without_a_byte_stream(
+    run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("data: {}\n\n"))
+    status, _, err = run("assemble", "-")
+    assert (status, err) == (2, "chatchunk: error: <stdin>: not available\n")
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_validate_stdin_subprocess(launcher: str) -> None:
+    done = launch(launcher, "validate", "-", stdin=(DATA / "broken.sse").read_bytes())
+    assert done.returncode == 1
+    assert done.stdout == BROKEN_SSE.replace("broken.sse", "<stdin>")
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_validate_subprocess_json_and_strict(launcher: str) -> None:
+    done = launch(launcher, "validate", "--strict", "--format", "json", "id_change.sse")
+    assert (done.returncode, done.stderr) == (1, "")
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["kind"] for r in records] == ["id_changed", "created_changed", "summary"]
+    assert records[0]["event"] == 3
+
+
+# --- input errors -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: None, "no such file"),
+        (lambda d: d.mkdir(), "is a directory"),
+        (lambda d: d.write_bytes(b""), "no payloads found"),
+        (lambda d: d.write_bytes(b" \n\r\n\t\n"), "no payloads found"),
+        (
+            lambda d: d.write_bytes(b": keep-alive\n\n: ping\n\ndata: [DONE]\n\n"),
+            "no payloads found",
+        ),
+        (
+            lambda d: d.write_bytes(b"data: ok\0\x01\x02" * 10),
+            "not a text file (binary data near the start)",
+        ),
+        (
+            lambda d: d.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256))),
+            "not a text file (binary data near the start)",
+        ),
+        (
+            lambda d: d.write_bytes(b"data: caf\xe9\n\n"),
+            "not a text file (binary data near the start)",
+        ),
+        (
+            lambda d: d.write_bytes("\ufeff".encode("utf-16")),
+            "not a text file (binary data near the start)",
+        ),
+    ],
+    ids=["missing", "directory", "empty", "blank", "comments", "nul", "png", "latin1", "utf16"],
+)
+def test_unusable_input(
+    run: Callable[..., Run], tmp_path: Path, make: Callable[[Path], None], message: str
+) -> None:
+    target = tmp_path / "in.sse"
+    make(target)
+    for command in ("validate", "assemble"):
+        status, out, err = run(command, str(target))
+        assert status == 2
+        assert err == f"chatchunk: error: {target}: {message}\n"
+        assert err.count("\n") == 1
+        if command == "validate":
+            assert (
+                out == "summary: 1 file, 0 payloads, 0 valid, 0 invalid, 0 findings, 1 unreadable\n"
+            )
+        else:
+            assert out == ""
+
+
+def test_text_cut_in_a_character_at_the_sniffed_size_is_text(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    # "é" is two bytes; the first KiB ends between them.
+    line = b'{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[]'
+    pad = b',"x":"' + b"a" * (1023 - len(line) - 6) + "é".encode() + b'"}\n'
+    (tmp_path / "x.jsonl").write_bytes(line + pad)
+    assert len(line + pad) > 1024
+    assert run("validate", str(tmp_path / "x.jsonl")) == (
+        0,
+        "summary: 1 file, 1 payload, 1 valid, 0 invalid, 0 findings\n",
+        "",
+    )
+
+
+def test_unreadable_file_does_not_stop_the_others(run: Callable[..., Run]) -> None:
+    status, out, err = run("validate", "missing.sse", "broken.json", ".")
+    assert status == 2
+    assert err == (
+        "chatchunk: error: missing.sse: no such file\nchatchunk: error: .: is a directory\n"
+    )
+    assert out == (
+        BROKEN_JSON.splitlines(keepends=True)[0]
+        + "summary: 3 files, 1 payload, 0 valid, 1 invalid, 1 finding, 2 unreadable\n"
+    )
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_input_errors_subprocess(launcher: str, tmp_path: Path) -> None:
+    (tmp_path / "bin.sse").write_bytes(b"\0" * 100)
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    done = launch(launcher, "validate", "nope.sse", "bin.sse", "empty.jsonl", ".", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "chatchunk: error: nope.sse: no such file\n"
+        "chatchunk: error: bin.sse: not a text file (binary data near the start)\n"
+        "chatchunk: error: empty.jsonl: no payloads found\n"
+        "chatchunk: error: .: is a directory\n"
+    )
+    assert "Traceback" not in done.stderr
+    assert done.stdout == (
+        "summary: 4 files, 0 payloads, 0 valid, 0 invalid, 0 findings, 4 unreadable\n"
+    )
+
+
+def test_keyboard_interrupt(run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(source: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_sniff", interrupted)
+    assert run("validate", "openai.sse") == (130, "", "chatchunk: interrupted\n")
+    assert run("assemble", "openai.sse") == (130, "", "chatchunk: interrupted\n")
+
+
+def test_broken_pipe_in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["assemble", str(DATA / "openai.sse")]) == 141
+    assert main(["demo"]) == 141
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_broken_pipe_subprocess(launcher: str, tmp_path: Path) -> None:
+    # Output larger than a pipe's buffer, read 10 bytes of it, close: like `| head -c 10`.
+    path = tmp_path / "long.sse"
+    write_stream(path, chunks=5000)
+    proc = subprocess.Popen(
+        [*LAUNCHERS[launcher], "assemble", "--indent", "2", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    head = proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141
+    assert head == b'{\n  "id": '
+    assert err == b""
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+def write_stream(path: Path, chunks: int, content: str = "word " * 20) -> int:
+    """Write an SSE stream of ``chunks`` content chunks plus a finish; return its size."""
+    head = (
+        '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1764288000,'
+        '"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_1","choices":[{"index":0,'
+    )
+    body = head + f'"delta":{{"content":"{content}"}},"logprobs":null,"finish_reason":null}}]}}'
+    last = head + '"delta":{},"logprobs":null,"finish_reason":"stop"}]}'
+    data = (f"data: {body}\n\n" * chunks + f"data: {last}\n\ndata: [DONE]\n\n").encode()
+    path.write_bytes(data)
+    return len(data)
+
+
+def test_progress_line_on_a_terminal(run: Callable[..., Run], tmp_path: Path) -> None:
+    path = tmp_path / "s.sse"
+    write_stream(path, chunks=39)
+    ticks = itertools.count()
+    status, out, err = run(
+        "validate", str(path), clock=lambda: next(ticks) / 10, isatty=lambda: True
+    )
+    assert status == 0
+    assert out == "summary: 1 file, 40 payloads, 40 valid, 0 invalid, 0 findings\n"
+    shown = [line for line in err.split("\r") if line.strip()]
+    # The clock moves 0.1 s a payload: the line appears after 1 s, then at most every 0.25 s.
+    assert 2 <= len(shown) <= 13
+    assert shown[0].startswith(f"chatchunk: {path}: 0.0 MB read, 10 chunks/s")
+    assert all(" MB read, " in line and line.rstrip().endswith(" chunks/s") for line in shown)
+    assert err.endswith("\r")  # wiped at the end
+    assert not err.split("\r")[-2].strip()
+
+
+def test_no_progress_when_fast_or_not_a_terminal(run: Callable[..., Run], tmp_path: Path) -> None:
+    path = tmp_path / "s.sse"
+    write_stream(path, chunks=39)
+    assert run("validate", str(path), clock=lambda: 0.0, isatty=lambda: True)[2] == ""
+    ticks = itertools.count()
+    assert (
+        run("validate", str(path), clock=lambda: float(next(ticks)), isatty=lambda: False)[2] == ""
+    )
+
+
+def test_progress_is_wiped_before_a_finding(run: Callable[..., Run], tmp_path: Path) -> None:
+    path = tmp_path / "s.sse"
+    write_stream(path, chunks=30)
+    with path.open("ab") as file:
+        file.write(b"data: oops\n\n")
+    ticks = itertools.count()
+    status, out, err = run(
+        "validate", str(path), clock=lambda: float(next(ticks)), isatty=lambda: True
+    )
+    assert status == 1
+    assert "invalid_payload" in out
+    assert err.endswith("\r")
+
+
+# --- constant memory ------------------------------------------------------------------
+
+
+def test_validate_large_jsonl_in_constant_memory(run: Callable[..., Run], tmp_path: Path) -> None:
+    chunk = (
+        '{"id":"chatcmpl-Cx1aB2cD3eF4gH5iJ6kL7mN8oP9q","object":"chat.completion.chunk",'
+        '"created":1764288000,"model":"gpt-4o-mini-2024-07-18","service_tier":"default",'
+        '"system_fingerprint":"fp_8bda4d3a2c","choices":[{"index":0,"delta":{"content":"'
+        + "lorem ipsum " * 30
+        + '"},"logprobs":null,"finish_reason":null}],"usage":null,"obfuscation":"hT2k"}\n'
+    ).encode()
+    block = chunk * 2000
+    path = tmp_path / "big.jsonl"
+    blocks = 50_000_000 // len(block) + 1
+    with path.open("wb") as file:
+        for i in range(blocks):
+            file.write(block)
+            if i % 10 == 5:
+                file.write(b'{"id":"broken"\n')  # an invalid payload now and then
+    size = path.stat().st_size
+    assert size > 50_000_000
+    tracemalloc.start()
+    try:
+        status, out, _ = run("validate", str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    invalid = len(range(5, blocks, 10))
+    total = blocks * 2000 + invalid
+    assert status == 1
+    assert out.splitlines()[-1] == (
+        f"summary: 1 file, {total} payloads, {total - invalid} valid, {invalid} invalid,"
+        f" {invalid} findings"
+    )
+    assert peak < 3 * 1024 * 1024, f"peak {peak / 1e6:.2f} MB for a {size / 1e6:.0f} MB file"
+
+
+# --- assemble ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["openai.sse", "vllm.sse", "groq.jsonl", "chunk.json"])
+def test_assemble_every_format(run: Callable[..., Run], name: str) -> None:
+    status, out, err = run("assemble", name)
+    assert (status, err) == (0, "")
+    assert out.count("\n") == 1  # compact by default
+    assembled = json.loads(out)
+    assert assembled["object"] == "chat.completion"
+    assert assembled == expected_completion(DATA / name)
+
+
+def test_assemble_openai(run: Callable[..., Run]) -> None:
+    status, out, _ = run("assemble", "openai.sse")
+    assert status == 0
+    assembled = json.loads(out)
+    assert assembled["choices"][0]["message"] == {
+        "role": "assistant",
+        "content": "Bonjour à tous 👋",
+        "refusal": None,
+    }
+    assert CompletionUsage.model_validate(assembled["usage"]).total_tokens == 24
+
+
+def test_assemble_indent_and_text(run: Callable[..., Run]) -> None:
+    status, out, _ = run("assemble", "--indent", "2", "openai.sse")
+    assert status == 0
+    assert out.startswith('{\n  "id": "chatcmpl-Cx1aB2cD3eF4gH5iJ6kL7mN8oP9q",\n')
+    assert json.loads(out) == expected_completion(DATA / "openai.sse")
+    assert run("assemble", "--text", "openai.sse") == (0, "Bonjour à tous 👋\n", "")
+    assert run("assemble", "--text", "groq.jsonl") == (0, "Paris.\n", "")
+
+
+def test_assemble_reports_in_band_errors_after_the_result(run: Callable[..., Run]) -> None:
+    status, out, err = run("assemble", "openrouter_error.sse")
+    assert status == 1
+    assert json.loads(out)["choices"][0]["finish_reason"] == "error"
+    assert (
+        err
+        == "openrouter_error.sse: event 2 at byte 363: stream_error: error: Provider returned error\n"
+    )
+
+
+def test_assemble_reports_invalid_payloads(run: Callable[..., Run]) -> None:
+    status, out, err = run("assemble", "--text", "broken.jsonl")
+    assert (status, out) == (1, "Hi\n")
+    # The same lines as `validate`: invalid payloads, then in-band errors.
+    assert err == "".join(BROKEN_JSONL.splitlines(keepends=True)[:-1])
+
+
+def test_assemble_broken_sse(run: Callable[..., Run]) -> None:
+    status, out, err = run("assemble", "--text", "broken.sse")
+    assert (status, out) == (1, "Hel\n")
+    assert err == "".join(BROKEN_SSE.splitlines(keepends=True)[:-1])
+
+
+def test_assemble_stops_at_done(run: Callable[..., Run]) -> None:
+    # A client stops at [DONE]: the chunk after it is not part of the completion.
+    assert run("assemble", "--text", "after_done.sse") == (0, "\n", "")
+
+
+def test_assemble_stdin(run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin_bytes(monkeypatch, (DATA / "vllm.sse").read_bytes())
+    assert run("assemble", "--text", "-") == (0, "Hi!\n", "")
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_assemble_subprocess(launcher: str) -> None:
+    done = launch(
+        launcher, "assemble", "--indent", "1", "-", stdin=(DATA / "openai.sse").read_bytes()
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == expected_completion(DATA / "openai.sse")
+    assert done.stdout.startswith('{\n "id"')
+    failed = launch(launcher, "assemble", "broken.sse")
+    assert failed.returncode == 1
+    assert json.loads(failed.stdout)["choices"][0]["message"]["content"] == "Hel"
+    assert failed.stderr == "".join(BROKEN_SSE.splitlines(keepends=True)[:-1])
+
+
+# --- schema -----------------------------------------------------------------------------
+
+
+def test_schema_default_is_the_chunk(run: Callable[..., Run]) -> None:
+    status, out, err = run("schema")
+    assert (status, err) == (0, "")
+    assert json.loads(out) == ChatCompletionChunk.model_json_schema()
+    assert out.startswith('{\n  "$defs": {')
+
+
+def test_schema_by_name(run: Callable[..., Run]) -> None:
+    status, out, _ = run("schema", "CompletionUsage")
+    assert status == 0
+    assert json.loads(out) == CompletionUsage.model_json_schema()
+    assert run("schema", "completionusage")[1] == out  # case does not matter
+
+
+def test_schema_unknown_model(run: Callable[..., Run]) -> None:
+    status, out, err = run("schema", "StreamError")  # public, but no model
+    assert (status, out) == (2, "")
+    assert err.startswith("chatchunk: error: unknown model 'StreamError'; choose one of: ")
+    names = err.rstrip("\n").split("choose one of: ")[1].split(", ")
+    assert {"ChatCompletionChunk", "ChatCompletion"} <= set(names)
+    assert len(names) == len(set(names)) >= 19
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_schema_subprocess(launcher: str) -> None:
+    done = launch(launcher, "schema", "ChatCompletion")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["title"] == "ChatCompletion"
+    bad = launch(launcher, "schema", "Nope")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("chatchunk: error: unknown model 'Nope'")

@@ -1,0 +1,760 @@
+# ruff: noqa: E501
+"""`check_conformance` and `StreamConformance`: what the models accept that the OpenAI
+specification does not, chunk by chunk and across a stream."""
+
+import json
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+
+import chatchunk
+from chatchunk import (
+    ChatCompletionChunk,
+    Finding,
+    StreamConformance,
+    StreamErrorEvent,
+    check_conformance,
+    iter_events,
+    parse_chunk,
+)
+from providers import PROVIDER_CHUNKS
+
+HEAD = {
+    "id": "chatcmpl-Cx1aB2cD3eF4gH5iJ6kL7mN8oP9q",
+    "object": "chat.completion.chunk",
+    "created": 1764288000,
+    "model": "gpt-4o-2024-08-06",
+    "service_tier": "default",
+    "system_fingerprint": "fp_07871e2ad8",
+}
+
+# Chunks that follow the specification to the letter, one for each shape OpenAI sends.
+CONFORMANT: List[Dict[str, Any]] = [
+    {
+        **HEAD,
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"role": "assistant", "content": "", "refusal": None},
+                "logprobs": None,
+                "finish_reason": None,
+            }
+        ],
+        "usage": None,
+        "obfuscation": "r4N7",
+    },
+    {
+        **HEAD,
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"content": "Hello"},
+                "logprobs": {
+                    "content": [
+                        {
+                            "token": "Hello",
+                            "logprob": -0.01,
+                            "bytes": [72, 101, 108, 108, 111],
+                            "top_logprobs": [
+                                {
+                                    "token": "Hello",
+                                    "logprob": -0.01,
+                                    "bytes": [72, 101, 108, 108, 111],
+                                },
+                                {"token": "<|end|>", "logprob": -9999.0, "bytes": None},
+                            ],
+                        }
+                    ],
+                    "refusal": None,
+                },
+                "finish_reason": None,
+            }
+        ],
+    },
+    {
+        **HEAD,
+        "choices": [
+            {
+                "index": 0,
+                "delta": {
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "call_4fQx8TnC2mVb0yKzR1uWdE7s",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": ""},
+                        }
+                    ]
+                },
+                "logprobs": None,
+                "finish_reason": None,
+            }
+        ],
+    },
+    {
+        **HEAD,
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"function_call": {"name": "f", "arguments": "{}"}},
+                "logprobs": None,
+                "finish_reason": "function_call",
+            }
+        ],
+    },
+    {**HEAD, "choices": [{"index": 1, "delta": {}, "logprobs": None, "finish_reason": "stop"}]},
+    {
+        **HEAD,
+        "service_tier": None,
+        "choices": [],
+        "usage": {
+            "prompt_tokens": 1204,
+            "completion_tokens": 389,
+            "total_tokens": 1593,
+            "prompt_tokens_details": {
+                "cached_tokens": 1024,
+                "audio_tokens": 0,
+                "text_tokens": 180,
+                "image_tokens": 0,
+                "cache_write_tokens": 0,
+            },
+            "completion_tokens_details": {
+                "reasoning_tokens": 320,
+                "audio_tokens": 0,
+                "text_tokens": 69,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        "moderation": None,
+    },
+    {
+        **HEAD,
+        "choices": [],
+        "moderation": {
+            "input": {
+                "type": "moderation_results",
+                "model": "omni-moderation-latest",
+                "results": [],
+            },
+            "output": {"type": "error", "code": "timeout", "message": "moderation timed out"},
+        },
+    },
+]
+
+
+def chunk(choices: Optional[List[Dict[str, Any]]] = None, **fields: Any) -> ChatCompletionChunk:
+    """A conformant chunk with ``fields`` changed (a value of ... removes the key)."""
+    data: Dict[str, Any] = {**HEAD, "choices": choices if choices is not None else []}
+    data.update(fields)
+    return parse_chunk(json.dumps({k: v for k, v in data.items() if v is not ...}))
+
+
+def choice(**fields: Any) -> Dict[str, Any]:
+    data: Dict[str, Any] = {"index": 0, "delta": {}, "logprobs": None, "finish_reason": None}
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not ...}
+
+
+def kinds(findings: List[Finding]) -> List[Tuple[str, str]]:
+    return [(f.kind, f.path) for f in findings]
+
+
+# --- the API ----------------------------------------------------------------------------
+
+
+def test_public_names() -> None:
+    for name in ("check_conformance", "StreamConformance", "Finding"):
+        assert name in chatchunk.__all__
+        assert getattr(chatchunk, name).__doc__
+
+
+def test_finding_is_a_named_tuple() -> None:
+    finding = Finding("x_groq", "unknown_field", "message")
+    assert finding.provider is None
+    assert finding == ("x_groq", "unknown_field", "message", None)
+    assert Finding._fields == ("path", "kind", "message", "provider")
+
+
+@pytest.mark.parametrize("data", CONFORMANT, ids=range(len(CONFORMANT)))
+def test_conformant_chunk_has_no_findings(data: Dict[str, Any]) -> None:
+    assert check_conformance(parse_chunk(json.dumps(data))) == []
+
+
+def test_conformant_stream_has_no_findings() -> None:
+    stream = StreamConformance()
+    for data in CONFORMANT:
+        assert stream.add(parse_chunk(json.dumps(data))) == []
+    assert stream.finish(done=True) == []
+    assert stream.chunk_count == len(CONFORMANT)
+
+
+# --- unknown fields and providers -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "path", "provider"),
+    [
+        (chunk(x_groq={"id": "req_1"}), "x_groq", "Groq"),
+        (chunk(timings={"prompt_n": 1}), "timings", "llama.cpp"),
+        (chunk(prompt_filter_results=[]), "prompt_filter_results", "Azure OpenAI"),
+        (chunk(provider="Google"), "provider", "OpenRouter"),
+        (chunk(citations=["https://example.org"]), "citations", "Perplexity"),
+        (
+            chunk([choice(content_filter_results={})]),
+            "choices.0.content_filter_results",
+            "Azure OpenAI",
+        ),
+        (
+            chunk([choice(native_finish_reason=None)]),
+            "choices.0.native_finish_reason",
+            "OpenRouter",
+        ),
+        (chunk([choice(stop_reason=128009)]), "choices.0.stop_reason", "vLLM"),
+        (chunk([choice(stop_reason=None)]), "choices.0.stop_reason", "vLLM"),
+        (chunk([choice(matched_stop=2)]), "choices.0.matched_stop", "SGLang"),
+        (chunk([choice(), choice(index=1, text="Hi")]), "choices.1.text", "Together"),
+        (
+            chunk([choice(delta={"reasoning_content": "Hm"})]),
+            "choices.0.delta.reasoning_content",
+            "DeepSeek/vLLM/llama.cpp",
+        ),
+        (
+            chunk([choice(delta={"reasoning": None})]),
+            "choices.0.delta.reasoning",
+            "vLLM/Ollama/OpenRouter/Groq",
+        ),
+        (
+            chunk([choice(delta={"reasoning_details": []})]),
+            "choices.0.delta.reasoning_details",
+            "OpenRouter",
+        ),
+        (
+            chunk([choice(delta={"tool_calls": [{"index": 0, "extra_content": {}}]})]),
+            "choices.0.delta.tool_calls.0.extra_content",
+            "Gemini",
+        ),
+        (
+            chunk(usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2, "cost": 0}),
+            "usage.cost",
+            "OpenRouter",
+        ),
+        (
+            chunk(
+                usage={
+                    "prompt_tokens": 1,
+                    "completion_tokens": 1,
+                    "total_tokens": 2,
+                    "prompt_cache_hit_tokens": 0,
+                }
+            ),
+            "usage.prompt_cache_hit_tokens",
+            "DeepSeek",
+        ),
+        (
+            chunk(
+                usage={
+                    "prompt_tokens": 1,
+                    "completion_tokens": 1,
+                    "total_tokens": 2,
+                    "queue_time": 0.01,
+                }
+            ),
+            "usage.queue_time",
+            "Groq",
+        ),
+        (
+            chunk(
+                [
+                    choice(
+                        logprobs={
+                            "content": [
+                                {
+                                    "id": 1052,
+                                    "token": " a",
+                                    "logprob": -0.2,
+                                    "bytes": [32, 97],
+                                    "top_logprobs": [
+                                        {"token": " a", "logprob": -0.2, "bytes": None}
+                                    ],
+                                }
+                            ],
+                            "refusal": None,
+                        }
+                    )
+                ]
+            ),
+            "choices.0.logprobs.content.0.id",
+            "llama.cpp",
+        ),
+        (chunk(some_new_field=1), "some_new_field", None),
+        (chunk([choice(delta={"audio": {}})]), "choices.0.delta.audio", None),
+        (
+            chunk(
+                usage={
+                    "prompt_tokens": 1,
+                    "completion_tokens": 1,
+                    "total_tokens": 2,
+                    "prompt_tokens_details": {"cached_tokens": 0, "video_tokens": 0},
+                }
+            ),
+            "usage.prompt_tokens_details.video_tokens",
+            None,
+        ),
+    ],
+)
+def test_unknown_field(payload: ChatCompletionChunk, path: str, provider: Optional[str]) -> None:
+    findings = check_conformance(payload)
+    assert kinds(findings) == [("unknown_field", path)]
+    name = path.rsplit(".", 1)[-1]
+    sent = f" (sent by {provider})" if provider else ""
+    assert findings[0] == Finding(
+        path, "unknown_field", f"{name!r} is not in the OpenAI specification{sent}", provider
+    )
+
+
+def test_unknown_fields_in_payload_order_at_every_level() -> None:
+    payload = chunk(
+        [choice(delta={"reasoning_content": "a", "content": "b", "token_id": 9}, seed=None)],
+        x_groq={},
+        prompt_token_ids=[1],
+    )
+    assert kinds(check_conformance(payload)) == [
+        ("unknown_field", "x_groq"),
+        ("unknown_field", "prompt_token_ids"),
+        ("unknown_field", "choices.0.seed"),
+        ("unknown_field", "choices.0.delta.reasoning_content"),
+        ("unknown_field", "choices.0.delta.token_id"),
+    ]
+
+
+# --- enumerations, object, required and null -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "path", "message"),
+    [
+        (
+            chunk([choice(finish_reason="eos")]),
+            "choices.0.finish_reason",
+            "finish_reason 'eos' is not one of the OpenAI values (stop, length, tool_calls, content_filter, function_call)",
+        ),
+        (
+            chunk([choice(finish_reason="")]),
+            "choices.0.finish_reason",
+            "finish_reason '' is not one of the OpenAI values (stop, length, tool_calls, content_filter, function_call)",
+        ),
+        (
+            chunk([choice(delta={"role": "model"})]),
+            "choices.0.delta.role",
+            "role 'model' is not one of the OpenAI values (developer, system, user, assistant, tool)",
+        ),
+        (
+            chunk(service_tier="standard"),
+            "service_tier",
+            "service_tier 'standard' is not one of the OpenAI values (auto, default, flex, scale, priority, fast)",
+        ),
+        (
+            chunk([choice(delta={"tool_calls": [{"index": 0, "type": "custom"}]})]),
+            "choices.0.delta.tool_calls.0.type",
+            "type 'custom' is not one of the OpenAI values (function)",
+        ),
+    ],
+)
+def test_unknown_enum_value(payload: ChatCompletionChunk, path: str, message: str) -> None:
+    assert check_conformance(payload) == [Finding(path, "unknown_enum_value", message)]
+
+
+@pytest.mark.parametrize("value", ["", "chat.completion", "Chat.Completion.Chunk"])
+def test_object_value(value: str) -> None:
+    assert check_conformance(chunk(object=value)) == [
+        Finding(
+            "object",
+            "object_value",
+            f"object is {value!r}; the OpenAI specification says 'chat.completion.chunk'",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        (chunk([choice(delta=...)]), "choices.0.delta"),
+        (chunk([choice(finish_reason=...)]), "choices.0.finish_reason"),
+        (
+            chunk([choice(delta={"tool_calls": [{"id": "call_1", "type": "function"}]})]),
+            "choices.0.delta.tool_calls.0.index",
+        ),
+        (chunk([choice(logprobs={"content": None})]), "choices.0.logprobs.refusal"),
+        (chunk([choice(logprobs={"refusal": []})]), "choices.0.logprobs.content"),
+        (
+            chunk(
+                [
+                    choice(
+                        logprobs={
+                            "content": [{"token": "a", "logprob": 0, "top_logprobs": []}],
+                            "refusal": None,
+                        }
+                    )
+                ]
+            ),
+            "choices.0.logprobs.content.0.bytes",
+        ),
+        (
+            chunk(
+                [
+                    choice(
+                        logprobs={
+                            "content": [{"token": "a", "logprob": 0, "bytes": None}],
+                            "refusal": None,
+                        }
+                    )
+                ]
+            ),
+            "choices.0.logprobs.content.0.top_logprobs",
+        ),
+        (
+            chunk(
+                [
+                    choice(
+                        logprobs={
+                            "content": None,
+                            "refusal": [
+                                {
+                                    "token": "a",
+                                    "logprob": 0,
+                                    "bytes": [97],
+                                    "top_logprobs": [{"token": "a", "logprob": 0}],
+                                }
+                            ],
+                        }
+                    )
+                ]
+            ),
+            "choices.0.logprobs.refusal.0.top_logprobs.0.bytes",
+        ),
+        (
+            chunk(moderation={"input": {"type": "error", "code": "x", "message": "y"}}),
+            "moderation.output",
+        ),
+        (
+            chunk(
+                moderation={
+                    "input": {"type": "moderation_results", "model": "m"},
+                    "output": {"type": "error", "code": "x", "message": "y"},
+                }
+            ),
+            "moderation.input.results",
+        ),
+        (
+            chunk(
+                moderation={"input": {}, "output": {"type": "error", "code": "x", "message": "y"}}
+            ),
+            "moderation.input.type",
+        ),
+    ],
+)
+def test_missing_field(payload: ChatCompletionChunk, path: str) -> None:
+    name = path.rsplit(".", 1)[-1]
+    assert check_conformance(payload) == [
+        Finding(
+            path, "missing_field", f"{name!r} is required by the OpenAI specification but absent"
+        )
+    ]
+
+
+def test_azure_annotation_choice() -> None:
+    # Azure's asynchronous content-filter choice: no delta, Azure fields, and a header
+    # chunk with an empty object.
+    payload = parse_chunk(PROVIDER_CHUNKS["azure"][3])
+    assert kinds(check_conformance(payload)) == [
+        ("object_value", "object"),
+        ("unknown_field", "choices.0.content_filter_offsets"),
+        ("unknown_field", "choices.0.content_filter_results"),
+        ("missing_field", "choices.0.delta"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        (chunk(system_fingerprint=None), "system_fingerprint"),
+        (chunk(obfuscation=None), "obfuscation"),
+        (chunk([choice(delta={"role": None})]), "choices.0.delta.role"),
+        (chunk([choice(delta={"tool_calls": None})]), "choices.0.delta.tool_calls"),
+        (chunk([choice(delta={"function_call": None})]), "choices.0.delta.function_call"),
+        (
+            chunk([choice(delta={"tool_calls": [{"index": None}]})]),
+            "choices.0.delta.tool_calls.0.index",
+        ),
+        (
+            chunk([choice(delta={"tool_calls": [{"index": 0, "function": {"name": None}}]})]),
+            "choices.0.delta.tool_calls.0.function.name",
+        ),
+        (
+            chunk([choice(delta={"function_call": {"arguments": None}})]),
+            "choices.0.delta.function_call.arguments",
+        ),
+        (
+            chunk(
+                [
+                    choice(
+                        logprobs={
+                            "content": [
+                                {"token": "a", "logprob": 0, "bytes": None, "top_logprobs": None}
+                            ],
+                            "refusal": None,
+                        }
+                    )
+                ]
+            ),
+            "choices.0.logprobs.content.0.top_logprobs",
+        ),
+        (
+            chunk(
+                usage={
+                    "prompt_tokens": 1,
+                    "completion_tokens": 1,
+                    "total_tokens": 2,
+                    "prompt_tokens_details": None,
+                }
+            ),
+            "usage.prompt_tokens_details",
+        ),
+        (
+            chunk(
+                usage={
+                    "prompt_tokens": 1,
+                    "completion_tokens": 1,
+                    "total_tokens": 2,
+                    "completion_tokens_details": {"reasoning_tokens": None},
+                }
+            ),
+            "usage.completion_tokens_details.reasoning_tokens",
+        ),
+    ],
+)
+def test_null_value(payload: ChatCompletionChunk, path: str) -> None:
+    name = path.rsplit(".", 1)[-1]
+    assert check_conformance(payload) == [
+        Finding(
+            path, "null_value", f"{name!r} is null; the OpenAI specification allows no null here"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("moderation", "expected"),
+    [
+        ("flagged", [("wrong_type", "moderation")]),
+        (
+            {"input": [], "output": {"type": "error", "code": "c", "message": "m"}},
+            [("wrong_type", "moderation.input")],
+        ),
+        (
+            {
+                "input": {"type": "verdict"},
+                "output": {"type": "error", "code": "c", "message": "m"},
+            },
+            [("unknown_enum_value", "moderation.input.type")],
+        ),
+        (
+            {
+                "input": {"type": "error", "code": "c", "message": "m", "retry": True},
+                "output": {"type": "error", "code": "c", "message": "m"},
+                "score": 1,
+            },
+            [("unknown_field", "moderation.score"), ("unknown_field", "moderation.input.retry")],
+        ),
+    ],
+)
+def test_moderation_shape(moderation: Any, expected: List[Tuple[str, str]]) -> None:
+    assert kinds(check_conformance(chunk(moderation=moderation))) == expected
+
+
+# --- what real providers send -------------------------------------------------------------
+
+
+def test_provider_streams_are_attributed() -> None:
+    # Every unknown field in the provider-shaped payloads of the test suite whose name
+    # the table knows is attributed, and the attributions name the right provider.
+    expected = {
+        "groq": {
+            "x_groq": "Groq",
+            "usage.queue_time": "Groq",
+            "choices.0.delta.reasoning": "vLLM/Ollama/OpenRouter/Groq",
+        },
+        "deepseek": {
+            "choices.0.delta.reasoning_content": "DeepSeek/vLLM/llama.cpp",
+            "usage.prompt_cache_hit_tokens": "DeepSeek",
+            "usage.prompt_cache_miss_tokens": "DeepSeek",
+        },
+        "openrouter": {
+            "provider": "OpenRouter",
+            "choices.0.native_finish_reason": "OpenRouter",
+            "choices.0.delta.reasoning_details": "OpenRouter",
+            "usage.cost": "OpenRouter",
+            "usage.is_byok": "OpenRouter",
+            "usage.cost_details": "OpenRouter",
+            "error": "OpenRouter",
+        },
+        "llamacpp": {"timings": "llama.cpp", "choices.0.logprobs.content.0.id": "llama.cpp"},
+        "together": {
+            "choices.0.text": "Together",
+            "choices.0.seed": "Together",
+            "choices.0.delta.token_id": "Together",
+        },
+        "gemini": {"choices.0.delta.tool_calls.0.extra_content": "Gemini"},
+    }
+    for provider, fields in expected.items():
+        seen: Dict[str, Optional[str]] = {}
+        for payload in PROVIDER_CHUNKS[provider]:
+            for finding in check_conformance(parse_chunk(payload)):
+                if finding.kind == "unknown_field":
+                    seen[finding.path] = finding.provider
+        for path, who in fields.items():
+            assert seen.get(path) == who, (provider, path)
+
+
+def test_openai_provider_chunks_only_break_the_null_rule() -> None:
+    # OpenAI's own older models send "system_fingerprint": null, which the spec forbids.
+    found = {
+        (f.kind, f.path)
+        for payload in PROVIDER_CHUNKS["openai"]
+        for f in check_conformance(parse_chunk(payload))
+    }
+    assert found == {("null_value", "system_fingerprint")}
+
+
+# --- the stream -------------------------------------------------------------------------
+
+
+def test_id_change_reported_once_per_change() -> None:
+    stream = StreamConformance()
+    found: List[Finding] = []
+    for id_ in ["a", "a", "b", "b", "b", "a"]:
+        found += stream.add(chunk(id=id_))
+    assert found == [
+        Finding("id", "id_changed", "id changed from 'a' to 'b' at chunk 3"),
+        Finding("id", "id_changed", "id changed from 'b' to 'a' at chunk 6"),
+    ]
+    assert stream.findings == found
+    assert stream.finish() == found
+
+
+def test_created_and_model_changes() -> None:
+    stream = StreamConformance()
+    stream.add(chunk())
+    assert stream.add(chunk(created=1764288001, model="gpt-4o-mini")) == [
+        Finding(
+            "created", "created_changed", "created changed from 1764288000 to 1764288001 at chunk 2"
+        ),
+        Finding(
+            "model",
+            "model_changed",
+            "model changed from 'gpt-4o-2024-08-06' to 'gpt-4o-mini' at chunk 2",
+        ),
+    ]
+    assert stream.add(chunk(created=1764288001, model="gpt-4o-mini")) == []
+
+
+def test_empty_header_values_are_no_change() -> None:
+    # Azure's prompt-filter chunk: empty id and model, created 0; TGI: an empty id throughout.
+    stream = StreamConformance()
+    azure_header: Dict[str, Any] = {"id": "", "model": "", "created": 0}
+    for data in [azure_header, {}, azure_header, {}]:
+        assert stream.add(chunk(**data)) == []
+
+
+def test_usage_total_mismatch_once_per_usage() -> None:
+    bad = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 16}
+    good = {"prompt_tokens": 10, "completion_tokens": 6, "total_tokens": 16}
+    stream = StreamConformance()
+    assert stream.add(chunk(usage=good)) == []
+    assert stream.add(chunk(usage=bad)) == [
+        Finding(
+            "usage.total_tokens",
+            "usage_total_mismatch",
+            "total_tokens is 16, but prompt_tokens + completion_tokens = 10 + 5 = 15 at chunk 2",
+        )
+    ]
+    assert stream.add(chunk(usage=bad)) == []  # the same usage repeated (vLLM continuous usage)
+    assert stream.add(chunk(usage=None)) == []
+    assert kinds(stream.finish()) == [("usage_total_mismatch", "usage.total_tokens")]
+
+
+def test_choices_that_never_finish() -> None:
+    stream = StreamConformance()
+    stream.add(chunk([choice(index=0), choice(index=1), choice(index=2)]))
+    stream.add(chunk([choice(index=1, finish_reason="stop")]))
+    stream.add(chunk([choice(index=2, finish_reason="")]))  # empty is no reason
+    assert stream.finish(done=True) == [
+        Finding(
+            "choices.0.finish_reason",
+            "choice_not_finished",
+            "choice 0 never received a finish_reason",
+        ),
+        Finding(
+            "choices.2.finish_reason",
+            "choice_not_finished",
+            "choice 2 never received a finish_reason",
+        ),
+    ]
+    stream.add(
+        chunk([choice(index=0, finish_reason="length"), choice(index=2, finish_reason="stop")])
+    )
+    assert stream.finish(done=True) == []
+
+
+def test_no_done_only_when_told_the_stream_had_none() -> None:
+    stream = StreamConformance()
+    stream.add(chunk([choice(finish_reason="stop")]))
+    assert stream.finish(done=False) == [
+        Finding("", "no_done", "the stream ended without a 'data: [DONE]' event")
+    ]
+    assert stream.finish(done=True) == []
+    assert stream.finish() == []  # JSON Lines: no [DONE] to expect
+
+
+def test_error_events_are_ignored() -> None:
+    stream = StreamConformance()
+    error = StreamErrorEvent({"message": "overloaded"}, {"error": {"message": "overloaded"}})
+    assert stream.add(error) == []
+    assert stream.chunk_count == 0
+    assert stream.finish(done=True) == []
+
+
+def test_stream_from_iter_events() -> None:
+    body = b"".join(
+        b"data: " + json.dumps(data).encode() + b"\n\n"
+        for data in [
+            {**HEAD, "choices": [choice()]},
+            {**HEAD, "id": "chatcmpl-other", "choices": [choice(finish_reason="stop")]},
+        ]
+    )
+    stream = StreamConformance()
+    for item in iter_events([body]):
+        stream.add(item)
+    assert kinds(stream.finish(done=False)) == [("id_changed", "id"), ("no_done", "")]
+
+
+def test_module_documents_every_kind() -> None:
+    import chatchunk._conformance as module
+
+    kinds_named = {
+        "unknown_field",
+        "unknown_enum_value",
+        "object_value",
+        "missing_field",
+        "null_value",
+        "wrong_type",
+        "id_changed",
+        "created_changed",
+        "model_changed",
+        "usage_total_mismatch",
+        "choice_not_finished",
+        "no_done",
+    }
+    assert module.__doc__ is not None
+    for kind in kinds_named:
+        assert f"``{kind}``" in module.__doc__

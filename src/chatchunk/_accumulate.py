@@ -94,7 +94,15 @@ class _Text:
             parts.clear()
 
     def value(self) -> str:
-        return "".join(self.blocks) + "".join(self.parts)
+        # Joined once and kept as the only block: the text is never held
+        # three times over, and the next call starts from this one's work.
+        blocks = self.blocks
+        if self.parts:
+            blocks.append("".join(self.parts))
+            self.parts.clear()
+        if len(blocks) > 1:
+            blocks[:] = ["".join(blocks)]
+        return blocks[0] if blocks else ""
 
 
 class _ToolCall:

@@ -112,6 +112,18 @@ def iter_events(
     event's position; an event over ``max_event_size`` bytes raises `SSEError`.
     """
     for event in iter_sse(source, max_event_size=max_event_size):
+        # The common case inline, a chunk and nothing else; anything unusual
+        # (an error, a payload that is not a chunk) takes `event_items`.
+        if event.event != "error":
+            try:
+                chunk = _validate_chunk(event.data)
+            except ValidationError:
+                pass
+            else:
+                extra = chunk.__pydantic_extra__
+                if not extra or extra.get("error") is None:
+                    yield chunk
+                    continue
         yield from event_items(event)
 
 

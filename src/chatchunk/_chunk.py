@@ -5,7 +5,7 @@ them back. Enumerations are open: the known values are typed as ``Literal``
 for readers and checkers, and any other string is accepted too.
 """
 
-from typing import Any, List, Mapping, Optional, Union
+from typing import Any, List, Mapping, Optional, Tuple, Union, get_args
 
 from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -41,35 +41,44 @@ class _OpenEnum:
     ``str`` schema is faster than a union and accepts the same values.
     """
 
-    def __init__(self, *known: str) -> None:
-        self.known = list(known)
+    known: Tuple[str, ...] = ()
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        self.known = _literal_values(source)
         return core_schema.str_schema(strict=True)
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {"anyOf": [{"enum": self.known, "type": "string"}, {"type": "string"}]}
+        return {"anyOf": [{"enum": list(self.known), "type": "string"}, {"type": "string"}]}
+
+
+def _literal_values(union: Any) -> Tuple[str, ...]:
+    return tuple(value for member in get_args(union) for value in get_args(member))
+
+
+def known_values(alias: Any) -> Tuple[str, ...]:
+    """The values an open enumeration alias such as `FinishReason` names as ``Literal``."""
+    return _literal_values(get_args(alias)[0])
 
 
 FinishReason: TypeAlias = Annotated[
     Union[Literal["stop", "length", "tool_calls", "content_filter", "function_call"], str],
-    _OpenEnum("stop", "length", "tool_calls", "content_filter", "function_call"),
+    _OpenEnum(),
 ]
 """Why a choice stopped: an OpenAI value, or whatever string a provider sends."""
 
 Role: TypeAlias = Annotated[
     Union[Literal["developer", "system", "user", "assistant", "tool"], str],
-    _OpenEnum("developer", "system", "user", "assistant", "tool"),
+    _OpenEnum(),
 ]
 """The author of a message: an OpenAI value, or whatever string a provider sends."""
 
 ServiceTier: TypeAlias = Annotated[
     Union[Literal["auto", "default", "flex", "scale", "priority", "fast"], str],
-    _OpenEnum("auto", "default", "flex", "scale", "priority", "fast"),
+    _OpenEnum(),
 ]
 """The processing tier that served the request."""
 
@@ -78,7 +87,7 @@ StopReason: TypeAlias = Annotated[
 ]
 """The stop token id (int) or stop string that ended a choice (vLLM)."""
 
-ToolCallType: TypeAlias = Annotated[Union[Literal["function"], str], _OpenEnum("function")]
+ToolCallType: TypeAlias = Annotated[Union[Literal["function"], str], _OpenEnum()]
 """The kind of a tool call; OpenAI only sends ``"function"``."""
 
 

@@ -47,6 +47,11 @@ from ._chunk import (
     ChatCompletionChunkDeltaToolCallFunction,
     ChatCompletionChunkTokenLogprob,
     ChatCompletionChunkTopLogprob,
+    FinishReason,
+    Role,
+    ServiceTier,
+    ToolCallType,
+    known_values,
 )
 from ._events import StreamErrorEvent
 from ._unset import UNSET
@@ -60,14 +65,11 @@ __all__ = ["Finding", "StreamConformance", "check_conformance"]
 
 OBJECT = "chat.completion.chunk"
 """The only ``object`` value the specification allows on a chunk."""
-FINISH_REASONS = ("stop", "length", "tool_calls", "content_filter", "function_call")
-"""The specified values of a choice's ``finish_reason`` (which may also be ``null``)."""
-ROLES = ("developer", "system", "user", "assistant", "tool")
-"""The specified values of ``delta.role``."""
-SERVICE_TIERS = ("auto", "default", "flex", "scale", "priority", "fast")
-"""The specified values of ``service_tier`` (which may also be ``null``)."""
-TOOL_CALL_TYPES = ("function",)
-"""The specified values of a tool call's ``type``."""
+# The specified values of the open enumerations are the `Literal`s of their aliases.
+FINISH_REASONS = known_values(FinishReason)
+ROLES = known_values(Role)
+SERVICE_TIERS = known_values(ServiceTier)
+TOOL_CALL_TYPES = known_values(ToolCallType)
 MODERATION_TYPES = ("moderation_results", "error")
 """The specified values of ``moderation.input.type`` and ``moderation.output.type``."""
 

@@ -345,11 +345,19 @@ def iter_sse(
     """
     decoder = SSEDecoder(max_event_size)
     for piece in source:
-        for event in decoder.feed(piece):
-            if event.data == "[DONE]":
-                return
-            yield event
+        events = decoder.feed(piece)
+        if decoder.done:
+            yield from _until_done(events)
+            return
+        yield from events
     yield from decoder.flush()
+
+
+def _until_done(events: List[ServerSentEvent]) -> Iterator[ServerSentEvent]:
+    for event in events:
+        if event.data == "[DONE]":
+            return
+        yield event
 
 
 async def aiter_sse(
@@ -358,9 +366,10 @@ async def aiter_sse(
     """Async version of `iter_sse`: yield the events of an async byte stream until ``[DONE]``."""
     decoder = SSEDecoder(max_event_size)
     async for piece in source:
-        for event in decoder.feed(piece):
-            if event.data == "[DONE]":
-                return
+        events = decoder.feed(piece)
+        for event in _until_done(events) if decoder.done else events:
             yield event
+        if decoder.done:
+            return
     for event in decoder.flush():
         yield event

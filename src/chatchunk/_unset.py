@@ -103,12 +103,7 @@ class _OptionalNullableSchema:
         return handler(schema["json_schema"])
 
 
-def _drop_unset_default(schema: dict[str, Any]) -> None:
-    # UNSET is "no value", not a default a client could send.
-    schema.pop("default", None)
-
-
-# Both predicates run in C: no Python frame per field on the dump path.
+# `type.__instancecheck__`, bound: C code, no Python frame per field on the dump path.
 _is_unset = Unset.__instancecheck__
 
 Nullable: TypeAlias = Union[_T, None]
@@ -116,7 +111,7 @@ Nullable: TypeAlias = Union[_T, None]
 
 OptionalNullable: TypeAlias = Annotated[
     Union[_T, Unset, None],
-    Field(exclude_if=_is_unset, json_schema_extra=_drop_unset_default),
+    Field(exclude_if=_is_unset),
     _OptionalNullableSchema(),
 ]
 """A field that is `UNSET` (key absent), ``None`` (``null``) or a value."""

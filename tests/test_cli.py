@@ -18,6 +18,7 @@ import pytest
 
 import chatchunk
 import chatchunk._cli as cli
+import chatchunk._inputs as inputs
 from chatchunk import (
     ChatCompletionChunk,
     CompletionUsage,
@@ -477,8 +478,8 @@ def test_invalid_utf8_after_the_start_is_an_invalid_payload(
 def test_jsonl_line_too_long(
     run: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "MAX_DOCUMENT", 100)
-    monkeypatch.setattr(cli, "PIECE", 16)
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT", 100)
+    monkeypatch.setattr(inputs, "PIECE", 16)
     good = b'{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}\n'
     long = b'{"id":"' + b"x" * 300 + b'"}\n'
     (tmp_path / "x.jsonl").write_bytes(good + long + good + long[:-1])
@@ -495,7 +496,7 @@ def test_jsonl_line_too_long(
 def test_lines_cut_anywhere_by_pieces(
     run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "PIECE", 7)
+    monkeypatch.setattr(inputs, "PIECE", 7)
     assert run("validate", "broken.jsonl", "broken.sse", "chunk.json")[1] == (
         "".join(BROKEN_JSONL.splitlines(keepends=True)[:-1])
         + "".join(BROKEN_SSE.splitlines(keepends=True)[:-1])
@@ -504,8 +505,8 @@ def test_lines_cut_anywhere_by_pieces(
 
 
 def test_single_json_too_large(run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "MAX_DOCUMENT", 200)
-    monkeypatch.setattr(cli, "PIECE", 64)
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT", 200)
+    monkeypatch.setattr(inputs, "PIECE", 64)
     status, out, err = run("validate", "chunk.json")
     assert status == 2
     assert err == (
@@ -662,7 +663,7 @@ def test_keyboard_interrupt(run: Callable[..., Run], monkeypatch: pytest.MonkeyP
     def interrupted(source: object) -> str:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_sniff", interrupted)
+    monkeypatch.setattr(cli, "sniff", interrupted)
     assert run("validate", "openai.sse") == (130, "", "chatchunk: interrupted\n")
     assert run("assemble", "openai.sse") == (130, "", "chatchunk: interrupted\n")
 

@@ -33,7 +33,7 @@ from ._completion import (
     ChatCompletionMessageToolCallFunction,
 )
 from ._conformance import Finding, StreamConformance, check_conformance
-from ._events import StreamError, StreamErrorEvent
+from ._events import StreamError, StreamErrorEvent, StreamItem
 from ._json import chunk_to_dict, dump, dump_chunk, parse, parse_chunk, to_dict
 from ._sse import ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
 from ._stream import aiter_chunks, aiter_events, iter_chunks, iter_events
@@ -83,6 +83,7 @@ __all__ = [
     "StreamConformance",
     "StreamError",
     "StreamErrorEvent",
+    "StreamItem",
     "ToolCallType",
     "Unset",
     "__version__",

@@ -51,13 +51,12 @@ from ._completion import (
     ChatCompletionMessageToolCall,
     ChatCompletionMessageToolCallFunction,
 )
-from ._events import StreamErrorEvent
+from ._events import StreamErrorEvent, StreamItem
 from ._unset import UNSET, OptionalNullable, Unset
 from ._usage import CompletionUsage
 
 __all__ = ["ChunkAccumulator", "StreamAnomaly", "aaccumulate", "accumulate"]
 
-StreamItem = Union[ChatCompletionChunk, StreamErrorEvent]
 
 # Fragments are joined into one block every this many: a list of a million
 # one-token strings costs about ten times the text it holds.

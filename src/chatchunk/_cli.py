@@ -44,7 +44,6 @@ directory, not text, too large, or with no payload at all), 130 when interrupted
 """
 
 import argparse
-import codecs
 import json
 import os
 import sys
@@ -52,50 +51,40 @@ import time
 from importlib.resources import files
 from typing import (
     Any,
-    BinaryIO,
     Callable,
     Dict,
-    Iterator,
     List,
     NamedTuple,
     Optional,
     Set,
     TextIO,
     Tuple,
-    Union,
 )
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ._accumulate import ChunkAccumulator
 from ._chunk import ChatCompletionChunk
 from ._conformance import Finding, StreamConformance, check_conformance
 from ._events import StreamErrorEvent
+from ._inputs import (
+    PIECE,
+    InputError,
+    Place,
+    Problem,
+    Reader,
+    Source,
+    open_input,
+    sniff,
+)
 from ._json import dump
-from ._sse import ServerSentEvent, SSEDecoder, SSEError
-from ._stream import event_items, iter_events
+from ._stream import iter_events
 
 __all__ = ["main"]
 
-PIECE = 64 * 1024
-"""How many bytes are read at a time."""
-MAX_DOCUMENT = 64 * 1024 * 1024
-"""The largest single JSON document, or JSON Lines line, that is read."""
-_SNIFF = 1024  # bytes checked for NUL and invalid UTF-8
-_SNIFF_LIMIT = 1024 * 1024  # leading blank bytes looked through to find the format
 _DEMO_PIECE = 37  # the demo feeds the decoder pieces cut anywhere, this size
-_INPUT_REPR = 60  # the longest input shown in a report
 _PROGRESS_AFTER = 1.0  # seconds before the progress line shows
 _PROGRESS_EVERY = 0.25  # seconds between its refreshes
-_SSE_STARTS = (b"data:", b"event:", b"id:", b"retry:", b":")
-_BOM = codecs.BOM_UTF8
-_STDIN = "<stdin>"
-
-StreamItem = Union[ChatCompletionChunk, StreamErrorEvent]
-
-
-class _InputError(Exception):
-    """An input that cannot be read; the message is one line for a person."""
 
 
 class _Env(NamedTuple):
@@ -105,338 +94,6 @@ class _Env(NamedTuple):
     err: TextIO
     clock: Callable[[], float]
     isatty: bool
-
-
-# --- reading ---------------------------------------------------------------------------
-
-
-class _Source:
-    """A binary input read in pieces, with the bytes looked at to find its format put back."""
-
-    def __init__(self, name: str, read: Callable[[int], bytes], close: Callable[[], None]):
-        self.name = name
-        self.bytes_read = 0
-        self._read = read
-        self._close = close
-        self._pending: List[bytes] = []
-
-    def read(self) -> bytes:
-        """The next piece, ``b""`` at the end."""
-        if self._pending:
-            return self._pending.pop()
-        try:
-            piece = self._read(PIECE)
-        except IsADirectoryError:
-            raise _InputError(f"{self.name}: is a directory") from None
-        except OSError as exc:
-            raise _InputError(f"{self.name}: {exc.strerror or exc}") from None
-        self.bytes_read += len(piece)
-        return piece
-
-    def unread(self, data: bytes) -> None:
-        if data:
-            self._pending.append(data)
-
-    def close(self) -> None:
-        self._close()
-
-
-def _open(path: str) -> _Source:
-    if path == "-":
-        stdin: Optional[BinaryIO] = getattr(sys.stdin, "buffer", None)
-        if stdin is None:
-            raise _InputError(f"{_STDIN}: not available")
-        read: Callable[[int], bytes] = getattr(stdin, "read1", stdin.read)
-        return _Source(_STDIN, read, lambda: None)
-    if os.path.isdir(path):
-        raise _InputError(f"{path}: is a directory")
-    try:
-        file = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by _Source.close)
-    except FileNotFoundError:
-        raise _InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise _InputError(f"{path}: is a directory") from None
-    except PermissionError:
-        raise _InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise _InputError(f"{path}: {exc.strerror or exc}") from None
-    return _Source(path, file.read, file.close)
-
-
-def _is_text(head: bytes, final: bool) -> bool:
-    sample = head[:_SNIFF]
-    if b"\0" in sample:
-        return False
-    try:
-        # A character cut at the end of the sample is not an error.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final and len(head) <= _SNIFF)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _sniff(source: _Source) -> str:
-    """Find the input's format, ``"sse"``, ``"jsonl"`` or ``"json"``, reading as little as
-    needed and putting it back."""
-    head = b""
-    eof = False
-    checked = False
-    while True:
-        piece = source.read()
-        eof = not piece
-        head += piece
-        if not checked and (eof or len(head) >= _SNIFF):
-            if not _is_text(head, eof):
-                raise _InputError(f"{source.name}: not a text file (binary data near the start)")
-            checked = True
-        body = head[3:] if head.startswith(_BOM) else head
-        start = body.lstrip(b" \t\r\n")
-        if eof or (start and checked) or len(head) >= _SNIFF_LIMIT:
-            break
-    mode = "jsonl"  # blank so far: JSON Lines skips blank lines one at a time
-    if start.startswith(_SSE_STARTS):
-        mode = "sse"
-    elif start.startswith(b"{"):
-        # The first line must be whole to tell JSON Lines from a pretty-printed document.
-        parts = [head]
-        size = len(head)
-        line_end = start.find(b"\n")
-        while line_end < 0 and not eof and size <= MAX_DOCUMENT:
-            piece = source.read()
-            eof = not piece
-            parts.append(piece)
-            size += len(piece)
-            line_end = piece.find(b"\n")
-        if len(parts) > 1:
-            head = b"".join(parts)
-            body = head[3:] if head.startswith(_BOM) else head
-            start = body.lstrip(b" \t\r\n")
-            line_end = start.find(b"\n")
-        first = start if line_end < 0 else start[:line_end]
-        try:
-            mode = "jsonl" if isinstance(json.loads(first), dict) else "json"
-        except (ValueError, RecursionError):  # deep nesting: pydantic will say what is wrong
-            mode = "json"
-    elif start:
-        mode = "json"
-    source.unread(head)
-    return mode
-
-
-class _Place(NamedTuple):
-    """Where a payload is in its input: a line, an SSE event, or the whole input."""
-
-    line: int = 0
-    event: int = 0
-    offset: int = 0
-
-    def text(self, name: str) -> str:
-        if self.line:
-            return f"{name}:{self.line}"
-        if self.event:
-            return f"{name}: event {self.event} at byte {self.offset}"
-        return name
-
-    def fields(self) -> Dict[str, int]:
-        if self.line:
-            return {"line": self.line}
-        if self.event:
-            return {"event": self.event, "offset": self.offset}
-        return {}
-
-
-class _Problem(NamedTuple):
-    """Why a payload is not a chunk: one entry of a validation error, or a reading error."""
-
-    path: str
-    message: str
-    input: Optional[str]
-    error_type: str
-
-
-class _Payload(NamedTuple):
-    """One payload of an input and what it turned into."""
-
-    place: _Place
-    items: List[StreamItem]
-    """The chunk and in-band errors it holds; empty when it is invalid."""
-    problems: List[_Problem]
-    """Why it is invalid; empty when it is not."""
-    after_done: bool = False
-    """It came after ``data: [DONE]``."""
-    unterminated: bool = False
-    """The input ended inside this event, before the blank line that dispatches it."""
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= _INPUT_REPR else text[: _INPUT_REPR - 3] + "..."
-
-
-def _problems(exc: ValidationError) -> List[_Problem]:
-    return [
-        _Problem(
-            ".".join(str(part) for part in error["loc"]),
-            error["msg"],
-            _short(error["input"]),
-            error["type"],
-        )
-        for error in exc.errors(include_url=False)
-    ]
-
-
-def _payload(place: _Place, data: bytes) -> _Payload:
-    """Validate the bytes of one JSON Lines line or JSON document, as `iter_events` would."""
-    try:
-        text = data.decode()
-    except UnicodeDecodeError as exc:
-        problem = _Problem("", f"not valid UTF-8 at byte {exc.start}", None, "unicode_error")
-        return _Payload(place, [], [problem])
-    return _event_payload(place, ServerSentEvent(data=text, position=place.line))
-
-
-def _event_payload(
-    place: _Place, event: ServerSentEvent, after_done: bool = False, unterminated: bool = False
-) -> _Payload:
-    """Validate one event's data exactly as `iter_events` does."""
-    try:
-        items: List[StreamItem] = event_items(event)
-    except ValidationError as exc:
-        return _Payload(place, [], _problems(exc), after_done, unterminated)
-    return _Payload(place, items, [], after_done, unterminated)
-
-
-class _Reader:
-    """The payloads of one input, in order, whatever its format."""
-
-    def __init__(self, source: _Source, mode: str) -> None:
-        self.source = source
-        self.mode = mode
-        self.done: Optional[bool] = False if mode == "sse" else None
-        """For SSE: whether ``data: [DONE]`` was seen; None for the other formats."""
-
-    def payloads(self, *, stop_at_done: bool = False) -> Iterator[_Payload]:
-        if self.mode == "sse":
-            return self._sse(stop_at_done)
-        if self.mode == "jsonl":
-            return self._jsonl()
-        return self._json()
-
-    def _sse(self, stop_at_done: bool) -> Iterator[_Payload]:
-        decoder = SSEDecoder()
-        read = self.source.read
-        while True:
-            piece = read()
-            # At the end, a blank line dispatches an event the input left open, which a
-            # client would drop: it is reported, then checked like any other.
-            try:
-                events = decoder.feed(piece or b"\n\n")
-            except SSEError as exc:
-                yield _Payload(_Place(), [], [_Problem("", str(exc), None, "sse_error")])
-                return
-            for event in events:
-                if event.data == "[DONE]":
-                    self.done = True
-                    if stop_at_done:
-                        return
-                    continue
-                place = _Place(event=event.position, offset=event.offset)
-                yield _event_payload(
-                    place, event, after_done=bool(self.done), unterminated=not piece
-                )
-            if not piece:
-                return
-
-    def _jsonl(self) -> Iterator[_Payload]:
-        number = 0
-        first = True
-        for line in _lines(self.source):
-            number += 1
-            if line is None:
-                problem = _Problem("", f"line longer than {_size(MAX_DOCUMENT)}", None, "too_long")
-                yield _Payload(_Place(line=number), [], [problem])
-                continue
-            if first:
-                first = False
-                if line.startswith(_BOM):
-                    line = line[3:]
-            line = line.strip()
-            if line:
-                yield _payload(_Place(line=number), line)
-
-    def _json(self) -> Iterator[_Payload]:
-        parts: List[bytes] = []
-        size = 0
-        while True:
-            piece = self.source.read()
-            if not piece:
-                break
-            size += len(piece)
-            if size > MAX_DOCUMENT:
-                raise _InputError(
-                    f"{self.source.name}: larger than {_size(MAX_DOCUMENT)},"
-                    " too large for one JSON document (use JSON Lines or SSE)"
-                )
-            parts.append(piece)
-        data = b"".join(parts)
-        del parts
-        if data.startswith(_BOM):
-            data = data[3:]
-        if data.strip():
-            yield _payload(_Place(), data.strip())
-
-
-def _size(n: int) -> str:
-    mib = 1024 * 1024
-    return f"{n // mib} MiB" if n % mib == 0 else f"{n} bytes"
-
-
-def _lines(source: _Source) -> Iterator[Optional[bytes]]:
-    """The lines of an input, without their LF; None for a line over `MAX_DOCUMENT`."""
-    parts: List[bytes] = []  # the start of a line cut by the end of a piece
-    size = 0
-    too_long = False
-    while True:
-        piece = source.read()
-        if not piece:
-            break
-        end = piece.find(b"\n")
-        if end < 0:
-            if not too_long:
-                parts.append(piece)
-                size += len(piece)
-                if size > MAX_DOCUMENT:
-                    parts.clear()
-                    too_long = True
-            continue
-        if too_long:
-            yield None
-            too_long = False
-            piece = piece[end + 1 :]
-        elif parts:
-            parts.append(piece[: end + 1])
-            line = b"".join(parts)
-            parts.clear()
-            piece = piece[end + 1 :]
-            if len(line) > MAX_DOCUMENT:
-                yield None
-            else:
-                yield line[:-1]
-        lines = piece.split(b"\n")
-        rest = lines.pop()
-        if len(piece) <= MAX_DOCUMENT:
-            yield from lines
-        else:  # only the bytes put back after finding the format can be this large
-            for line in lines:
-                yield line if len(line) <= MAX_DOCUMENT else None
-        if rest:
-            parts.append(rest)
-        size = len(rest)
-    if too_long:
-        yield None
-    elif parts:
-        line = b"".join(parts)
-        yield line if len(line) <= MAX_DOCUMENT else None
 
 
 # --- progress --------------------------------------------------------------------------
@@ -452,7 +109,7 @@ class _Progress:
         self._last = 0.0
         self._width = 0
 
-    def update(self, source: _Source, chunks: int) -> None:
+    def update(self, source: Source, chunks: int) -> None:
         if not self.enabled:
             return
         now = self._env.clock()
@@ -499,7 +156,7 @@ class _Report:
     def write(
         self,
         name: str,
-        place: _Place,
+        place: Place,
         kind: str,
         path: str,
         message: str,
@@ -550,15 +207,15 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _validate_one(source: _Source, report: _Report, strict: bool, progress: _Progress) -> None:
+def _validate_one(source: Source, report: _Report, strict: bool, progress: _Progress) -> None:
     name = source.name
-    reader = _Reader(source, _sniff(source))
+    reader = Reader(source, sniff(source))
     conformance = StreamConformance() if strict else None
     seen: Set[Tuple[str, str, str]] = set()
     after_done_reported = False
     payloads = 0
 
-    def conform(place: _Place, finding: Finding) -> None:
+    def conform(place: Place, finding: Finding) -> None:
         key = (finding.kind, finding.path, finding.message)
         if key in seen:
             report.repeated += 1
@@ -612,11 +269,11 @@ def _validate_one(source: _Source, report: _Report, strict: bool, progress: _Pro
         report.payloads += 1
         progress.update(source, report.payloads)
     if not payloads:
-        raise _InputError(f"{name}: no payloads found")
+        raise InputError(f"{name}: no payloads found")
     if conformance is not None:
         known = len(conformance.findings)
         for finding in conformance.finish(done=reader.done)[known:]:
-            conform(_Place(), finding)
+            conform(Place(), finding)
 
 
 def _validate(args: argparse.Namespace, env: _Env) -> int:
@@ -627,12 +284,12 @@ def _validate(args: argparse.Namespace, env: _Env) -> int:
         for path in args.paths:
             report.files += 1
             try:
-                source = _open(path)
+                source = open_input(path)
                 try:
                     _validate_one(source, report, strict, progress)
                 finally:
                     source.close()
-            except _InputError as exc:
+            except InputError as exc:
                 report.unreadable += 1
                 progress.clear()
                 _error(env, str(exc))
@@ -652,9 +309,9 @@ _MAX_REPORTED = 100  # invalid payloads reported by `assemble`; the rest are cou
 def _assemble(args: argparse.Namespace, env: _Env) -> int:
     progress = _Progress(env)
     try:
-        source = _open(args.path)
+        source = open_input(args.path)
         try:
-            reader = _Reader(source, _sniff(source))
+            reader = Reader(source, sniff(source))
             accumulator = ChunkAccumulator()
             problems: List[str] = []
             errors: List[str] = []
@@ -679,10 +336,10 @@ def _assemble(args: argparse.Namespace, env: _Env) -> int:
                         )
                 progress.update(source, payloads)
             if not payloads:
-                raise _InputError(f"{source.name}: no payloads found")
+                raise InputError(f"{source.name}: no payloads found")
         finally:
             source.close()
-    except _InputError as exc:
+    except InputError as exc:
         _error(env, str(exc))
         return 2
     finally:
@@ -703,7 +360,7 @@ def _assemble(args: argparse.Namespace, env: _Env) -> int:
     return 1 if invalid or errors else 0
 
 
-def _problem_text(problem: _Problem) -> str:
+def _problem_text(problem: Problem) -> str:
     where = f"{problem.path}: " if problem.path else ""
     shown = f" (input: {problem.input})" if problem.input else ""
     return f"{where}{problem.message}{shown}"

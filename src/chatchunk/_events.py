@@ -1,9 +1,11 @@
 """What a stream can carry besides chunks: errors the server sends in-band."""
 
 from dataclasses import dataclass
-from typing import Any, Dict, cast
+from typing import Any, Dict, Union, cast
 
-__all__ = ["StreamError", "StreamErrorEvent"]
+from ._chunk import ChatCompletionChunk
+
+__all__ = ["StreamError", "StreamErrorEvent", "StreamItem"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class StreamErrorEvent:
             if isinstance(message, str):
                 return message
         return repr(self.error)
+
+
+StreamItem = Union[ChatCompletionChunk, StreamErrorEvent]
+"""What a stream yields: a chunk, or an error the server sent in-band."""
 
 
 class StreamError(ValueError):

@@ -17,7 +17,6 @@ from typing import (
     Iterator,
     List,
     Optional,
-    Union,
     cast,
 )
 
@@ -25,7 +24,7 @@ from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ._chunk import ChatCompletionChunk
-from ._events import StreamError, StreamErrorEvent
+from ._events import StreamError, StreamErrorEvent, StreamItem
 from ._sse import (
     DEFAULT_MAX_EVENT_SIZE,
     ServerSentEvent,
@@ -35,7 +34,6 @@ from ._sse import (
 
 __all__ = ["aiter_chunks", "aiter_events", "iter_chunks", "iter_events"]
 
-StreamItem = Union[ChatCompletionChunk, StreamErrorEvent]
 
 _validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
 

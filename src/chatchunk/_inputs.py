@@ -1,0 +1,369 @@
+"""Reading the inputs of the command line: a file or stdin, in pieces, in any of three formats.
+
+`sniff` tells a Server-Sent-Events stream, JSON Lines and a single JSON document
+apart by their first bytes; `Reader` yields the payloads of each, validated
+exactly as `iter_events` validates them, with their place in the input.
+Memory stays constant: SSE is read in `PIECE`-sized pieces, JSON Lines a line at
+a time, and only a single JSON document is read whole, up to `MAX_DOCUMENT`.
+"""
+
+import codecs
+import json
+import os
+import sys
+from typing import BinaryIO, Callable, Dict, Iterator, List, NamedTuple, Optional
+
+from pydantic import ValidationError
+
+from ._events import StreamItem
+from ._sse import ServerSentEvent, SSEDecoder, SSEError
+from ._stream import event_items
+
+PIECE = 64 * 1024
+"""How many bytes are read at a time."""
+MAX_DOCUMENT = 64 * 1024 * 1024
+"""The largest single JSON document, or JSON Lines line, that is read."""
+_SNIFF = 1024  # bytes checked for NUL and invalid UTF-8
+_SNIFF_LIMIT = 1024 * 1024  # leading blank bytes looked through to find the format
+_INPUT_REPR = 60  # the longest input shown in a report
+_SSE_STARTS = (b"data:", b"event:", b"id:", b"retry:", b":")
+_BOM = codecs.BOM_UTF8
+STDIN = "<stdin>"
+
+
+class InputError(Exception):
+    """An input that cannot be read; the message is one line for a person."""
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+class Source:
+    """A binary input read in pieces, with the bytes looked at to find its format put back."""
+
+    def __init__(self, name: str, read: Callable[[int], bytes], close: Callable[[], None]):
+        self.name = name
+        self.bytes_read = 0
+        self._read = read
+        self._close = close
+        self._pending: List[bytes] = []
+
+    def read(self) -> bytes:
+        """The next piece, ``b""`` at the end."""
+        if self._pending:
+            return self._pending.pop()
+        try:
+            piece = self._read(PIECE)
+        except IsADirectoryError:
+            raise InputError(f"{self.name}: is a directory") from None
+        except OSError as exc:
+            raise InputError(f"{self.name}: {exc.strerror or exc}") from None
+        self.bytes_read += len(piece)
+        return piece
+
+    def unread(self, data: bytes) -> None:
+        if data:
+            self._pending.append(data)
+
+    def close(self) -> None:
+        self._close()
+
+
+def open_input(path: str) -> Source:
+    if path == "-":
+        stdin: Optional[BinaryIO] = getattr(sys.stdin, "buffer", None)
+        if stdin is None:
+            raise InputError(f"{STDIN}: not available")
+        read: Callable[[int], bytes] = getattr(stdin, "read1", stdin.read)
+        return Source(STDIN, read, lambda: None)
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory")
+    try:
+        file = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by Source.close)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    return Source(path, file.read, file.close)
+
+
+def _is_text(head: bytes, final: bool) -> bool:
+    sample = head[:_SNIFF]
+    if b"\0" in sample:
+        return False
+    try:
+        # A character cut at the end of the sample is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final and len(head) <= _SNIFF)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff(source: Source) -> str:
+    """Find the input's format, ``"sse"``, ``"jsonl"`` or ``"json"``, reading as little as
+    needed and putting it back."""
+    head = b""
+    eof = False
+    checked = False
+    while True:
+        piece = source.read()
+        eof = not piece
+        head += piece
+        if not checked and (eof or len(head) >= _SNIFF):
+            if not _is_text(head, eof):
+                raise InputError(f"{source.name}: not a text file (binary data near the start)")
+            checked = True
+        body = head[3:] if head.startswith(_BOM) else head
+        start = body.lstrip(b" \t\r\n")
+        if eof or (start and checked) or len(head) >= _SNIFF_LIMIT:
+            break
+    mode = "jsonl"  # blank so far: JSON Lines skips blank lines one at a time
+    if start.startswith(_SSE_STARTS):
+        mode = "sse"
+    elif start.startswith(b"{"):
+        # The first line must be whole to tell JSON Lines from a pretty-printed document.
+        parts = [head]
+        size = len(head)
+        line_end = start.find(b"\n")
+        while line_end < 0 and not eof and size <= MAX_DOCUMENT:
+            piece = source.read()
+            eof = not piece
+            parts.append(piece)
+            size += len(piece)
+            line_end = piece.find(b"\n")
+        if len(parts) > 1:
+            head = b"".join(parts)
+            body = head[3:] if head.startswith(_BOM) else head
+            start = body.lstrip(b" \t\r\n")
+            line_end = start.find(b"\n")
+        first = start if line_end < 0 else start[:line_end]
+        try:
+            mode = "jsonl" if isinstance(json.loads(first), dict) else "json"
+        except (ValueError, RecursionError):  # deep nesting: pydantic will say what is wrong
+            mode = "json"
+    elif start:
+        mode = "json"
+    source.unread(head)
+    return mode
+
+
+class Place(NamedTuple):
+    """Where a payload is in its input: a line, an SSE event, or the whole input."""
+
+    line: int = 0
+    event: int = 0
+    offset: int = 0
+
+    def text(self, name: str) -> str:
+        if self.line:
+            return f"{name}:{self.line}"
+        if self.event:
+            return f"{name}: event {self.event} at byte {self.offset}"
+        return name
+
+    def fields(self) -> Dict[str, int]:
+        if self.line:
+            return {"line": self.line}
+        if self.event:
+            return {"event": self.event, "offset": self.offset}
+        return {}
+
+
+class Problem(NamedTuple):
+    """Why a payload is not a chunk: one entry of a validation error, or a reading error."""
+
+    path: str
+    message: str
+    input: Optional[str]
+    error_type: str
+
+
+class Payload(NamedTuple):
+    """One payload of an input and what it turned into."""
+
+    place: Place
+    items: List[StreamItem]
+    """The chunk and in-band errors it holds; empty when it is invalid."""
+    problems: List[Problem]
+    """Why it is invalid; empty when it is not."""
+    after_done: bool = False
+    """It came after ``data: [DONE]``."""
+    unterminated: bool = False
+    """The input ended inside this event, before the blank line that dispatches it."""
+
+
+def short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _INPUT_REPR else text[: _INPUT_REPR - 3] + "..."
+
+
+def problems(exc: ValidationError) -> List[Problem]:
+    return [
+        Problem(
+            ".".join(str(part) for part in error["loc"]),
+            error["msg"],
+            short_repr(error["input"]),
+            error["type"],
+        )
+        for error in exc.errors(include_url=False)
+    ]
+
+
+def payload(place: Place, data: bytes) -> Payload:
+    """Validate the bytes of one JSON Lines line or JSON document, as `iter_events` would."""
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as exc:
+        problem = Problem("", f"not valid UTF-8 at byte {exc.start}", None, "unicode_error")
+        return Payload(place, [], [problem])
+    return event_payload(place, ServerSentEvent(data=text, position=place.line))
+
+
+def event_payload(
+    place: Place, event: ServerSentEvent, after_done: bool = False, unterminated: bool = False
+) -> Payload:
+    """Validate one event's data exactly as `iter_events` does."""
+    try:
+        items: List[StreamItem] = event_items(event)
+    except ValidationError as exc:
+        return Payload(place, [], problems(exc), after_done, unterminated)
+    return Payload(place, items, [], after_done, unterminated)
+
+
+class Reader:
+    """The payloads of one input, in order, whatever its format."""
+
+    def __init__(self, source: Source, mode: str) -> None:
+        self.source = source
+        self.mode = mode
+        self.done: Optional[bool] = False if mode == "sse" else None
+        """For SSE: whether ``data: [DONE]`` was seen; None for the other formats."""
+
+    def payloads(self, *, stop_at_done: bool = False) -> Iterator[Payload]:
+        if self.mode == "sse":
+            return self._sse(stop_at_done)
+        if self.mode == "jsonl":
+            return self._jsonl()
+        return self._json()
+
+    def _sse(self, stop_at_done: bool) -> Iterator[Payload]:
+        decoder = SSEDecoder()
+        read = self.source.read
+        while True:
+            piece = read()
+            # At the end, a blank line dispatches an event the input left open, which a
+            # client would drop: it is reported, then checked like any other.
+            try:
+                events = decoder.feed(piece or b"\n\n")
+            except SSEError as exc:
+                yield Payload(Place(), [], [Problem("", str(exc), None, "sse_error")])
+                return
+            for event in events:
+                if event.data == "[DONE]":
+                    self.done = True
+                    if stop_at_done:
+                        return
+                    continue
+                place = Place(event=event.position, offset=event.offset)
+                yield event_payload(
+                    place, event, after_done=bool(self.done), unterminated=not piece
+                )
+            if not piece:
+                return
+
+    def _jsonl(self) -> Iterator[Payload]:
+        number = 0
+        first = True
+        for line in read_lines(self.source):
+            number += 1
+            if line is None:
+                problem = Problem(
+                    "", f"line longer than {size_text(MAX_DOCUMENT)}", None, "too_long"
+                )
+                yield Payload(Place(line=number), [], [problem])
+                continue
+            if first:
+                first = False
+                if line.startswith(_BOM):
+                    line = line[3:]
+            line = line.strip()
+            if line:
+                yield payload(Place(line=number), line)
+
+    def _json(self) -> Iterator[Payload]:
+        parts: List[bytes] = []
+        size = 0
+        while True:
+            piece = self.source.read()
+            if not piece:
+                break
+            size += len(piece)
+            if size > MAX_DOCUMENT:
+                raise InputError(
+                    f"{self.source.name}: larger than {size_text(MAX_DOCUMENT)},"
+                    " too large for one JSON document (use JSON Lines or SSE)"
+                )
+            parts.append(piece)
+        data = b"".join(parts)
+        del parts
+        if data.startswith(_BOM):
+            data = data[3:]
+        if data.strip():
+            yield payload(Place(), data.strip())
+
+
+def size_text(n: int) -> str:
+    mib = 1024 * 1024
+    return f"{n // mib} MiB" if n % mib == 0 else f"{n} bytes"
+
+
+def read_lines(source: Source) -> Iterator[Optional[bytes]]:
+    """The lines of an input, without their LF; None for a line over `MAX_DOCUMENT`."""
+    parts: List[bytes] = []  # the start of a line cut by the end of a piece
+    size = 0
+    too_long = False
+    while True:
+        piece = source.read()
+        if not piece:
+            break
+        end = piece.find(b"\n")
+        if end < 0:
+            if not too_long:
+                parts.append(piece)
+                size += len(piece)
+                if size > MAX_DOCUMENT:
+                    parts.clear()
+                    too_long = True
+            continue
+        if too_long:
+            yield None
+            too_long = False
+            piece = piece[end + 1 :]
+        elif parts:
+            parts.append(piece[: end + 1])
+            line = b"".join(parts)
+            parts.clear()
+            piece = piece[end + 1 :]
+            if len(line) > MAX_DOCUMENT:
+                yield None
+            else:
+                yield line[:-1]
+        lines = piece.split(b"\n")
+        rest = lines.pop()
+        if len(piece) <= MAX_DOCUMENT:
+            yield from lines
+        else:  # only the bytes put back after finding the format can be this large
+            for line in lines:
+                yield line if len(line) <= MAX_DOCUMENT else None
+        if rest:
+            parts.append(rest)
+        size = len(rest)
+    if too_long:
+        yield None
+    elif parts:
+        line = b"".join(parts)
+        yield line if len(line) <= MAX_DOCUMENT else None

@@ -185,7 +185,7 @@ class SSEDecoder:
                     if end < 0:
                         break
                     nxt = end + 1
-                if start < 0 and nxt < n and data.startswith(b"data: ", pos):
+                if start < 0 and nxt < n and data[pos : pos + 6] == b"data: ":
                     c = data[nxt]
                     if (c == 10 or c == 13) and end - pos <= limit:
                         # The usual event: one "data: " line, then a blank line.

@@ -321,6 +321,79 @@ def test_size_limit_is_inclusive_and_counts_only_the_event() -> None:
         decode([line + b"x\n\n"], max_event_size=100)
 
 
+def test_size_limit_inside_a_piece_larger_than_the_limit() -> None:
+    # A piece larger than the bound is checked block by block, not as a whole.
+    stream = b"data: a\n\ndata: bb\n\ndata: " + b"x" * 40 + b"\n\ndata: c\n\n"
+    start = stream.index(b"data: x")
+    for pieces in [[stream], *splittings(stream)]:
+        seen: List[str] = []
+        with pytest.raises(SSEError, match=f"SSE event 3 at byte {start} "):  # noqa: PT012
+            for event in iter_sse(pieces, max_event_size=30):
+                seen.append(event.data)
+        assert seen == ["a", "bb"]
+
+
+def test_lf_blocks_follow_the_line_rules() -> None:
+    # Every kind of block the LF fast path must hand over to the line rules.
+    stream = (
+        b"data: first\n\n"
+        b"data: two\ndata: lines\n\n"
+        b": comment\n\n"
+        b"event: named\ndata: typed\n\n"
+        b"data:nospace\n\n"
+        b"\n\n\n"
+        b"data: \n\n"
+        b"id: 7\ndata: with id\n\n"
+        b"data: after id\n\n"
+        b"data\n\n"
+        b"data: [DONE]\n\n"
+        b"data: last"
+    )
+    assert summary(decode_every_way(stream)) == [
+        ("message", "first", "", None),
+        ("message", "two\nlines", "", None),
+        ("named", "typed", "", None),
+        ("message", "nospace", "", None),
+        ("message", "", "", None),
+        ("message", "with id", "7", None),
+        ("message", "after id", "7", None),
+        ("message", "", "7", None),
+        ("message", "[DONE]", "7", None),
+    ]
+    decoder = SSEDecoder()
+    events = decoder.feed(stream)
+    assert decoder.done
+    assert [e.offset for e in events] == [
+        stream.index(b"data: first"),
+        *(
+            stream.index(marker)
+            for marker in (
+                b"data: two",
+                b"event: named",
+                b"data:nospace",
+                b"data: \n",
+                b"id: 7",
+                b"data: after",
+                b"data\n",
+                b"data: [DONE]",
+            )
+        ),
+    ]
+    assert [e.position for e in events] == list(range(1, 10))
+
+
+def test_event_started_in_an_earlier_piece_ends_in_the_next() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"event: e\ndata: x\n") == []
+    events = decoder.feed(b"\ndata: y\n\ndata: z\n\n")
+    assert summary(events) == [
+        ("e", "x", "", None),
+        ("message", "y", "", None),
+        ("message", "z", "", None),
+    ]
+    assert [e.offset for e in events] == [0, 18, 27]
+
+
 def test_decoder_is_unusable_after_the_error() -> None:
     decoder = SSEDecoder(10)
     events = decoder.feed(b"data: a\n\ndata: 0123456789\n\n")
@@ -350,14 +423,16 @@ _EOL = st.sampled_from([b"\n", b"\r", b"\r\n"])
 
 
 @st.composite
-def streams(draw: st.DrawFn) -> Tuple[bytes, List[ServerSentEvent]]:
+def streams(
+    draw: st.DrawFn, eols: "st.SearchStrategy[bytes]" = _EOL
+) -> Tuple[bytes, List[ServerSentEvent]]:
     """A serialized stream and the events it holds."""
     out = bytearray(BOM if draw(st.booleans()) else b"")
     last_eol = b""
 
     def line(text: bytes) -> None:
         nonlocal last_eol
-        eol = draw(_EOL)
+        eol = draw(eols)
         if last_eol == b"\r" and not text and eol == b"\n":
             eol = b"\r\n"  # CR then LF would be one CRLF, not a blank line
         out.extend(text + eol)
@@ -400,3 +475,24 @@ def test_random_streams_round_trip(
     pieces = [raw[i:j] for i, j in zip([0, *cuts], [*cuts, len(raw)])]
     assert decode(pieces) == expected
     assert decode([raw]) == expected
+
+
+# LF-only pieces take the decoder's block-splitting path (CR anywhere in a piece turns it
+# off), so they get a run of their own, with most events one "data: " line.
+_LF_STREAMS = streams(eols=st.just(b"\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LF_STREAMS, st.data())
+def test_random_lf_streams_round_trip(
+    stream: Tuple[bytes, List[ServerSentEvent]], data: st.DataObject
+) -> None:
+    raw, expected = stream
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=8)))
+    pieces = [raw[i:j] for i, j in zip([0, *cuts], [*cuts, len(raw)])]
+    assert decode(pieces) == expected
+    assert decode([raw]) == expected
+    # One piece per event, as servers flush them.
+    ends = [*(e.offset for e in expected[1:]), len(raw)]
+    starts = [0, *ends[:-1]]
+    assert decode([raw[i:j] for i, j in zip(starts, ends)]) == expected

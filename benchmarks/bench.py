@@ -806,11 +806,21 @@ LINEARITY_LIMIT = 11.0
 MEMORY_LIMIT = 3.0
 
 
-def _median(
-    timings: Dict[Tuple[str, str, int], Timing], group: str, name: str, size: int
+def _ratio(
+    timings: Dict[Tuple[str, str, int], Timing],
+    a: Tuple[str, str],
+    b: Tuple[str, str],
+    size: int,
 ) -> Optional[float]:
-    t = timings.get((group, name, size))
-    return statistics.median(t.times) if t else None
+    """The median over rounds of time(a) / time(b), each pair timed in the same round.
+
+    Pairing by round keeps a slow stretch of a shared machine, which falls on both
+    cases of a round, out of the ratio better than a ratio of the two medians does.
+    """
+    ta, tb = timings.get((*a, size)), timings.get((*b, size))
+    if ta is None or tb is None:
+        return None
+    return statistics.median(x / y for x, y in zip(ta.times, tb.times))
 
 
 def _num(x: float) -> str:
@@ -851,11 +861,11 @@ def ratio_rows(timings: List[Timing], sizes: List[int], groups: List[str]) -> Li
             continue
         cells, values = [], []
         for n in sizes:
-            mine = _median(by_key, pair.group, pair.ours, n)
-            theirs = _median(by_key, pair.group, pair.peer, n)
-            if mine is None or theirs is None:
+            value = _ratio(by_key, (pair.group, pair.ours), (pair.group, pair.peer), n)
+            if value is None:
                 continue
-            value = mine / theirs if pair.form == "time" else theirs / mine
+            if pair.form != "time":
+                value = 1 / value
             values.append(value)
             cells.append(f"{_fmt_size(n)}: {value:.2f}{X}")
         if pair.form == "time":
@@ -872,10 +882,9 @@ def ratio_rows(timings: List[Timing], sizes: List[int], groups: List[str]) -> Li
     # The decoder's share of the work: iter_sse per event over parse_chunk per chunk.
     shares = []
     for n in sizes:
-        decoder = _median(by_key, "stream", DECODER, n)
-        parse = _median(by_key, "parse", OURS["parse"], n)
-        if decoder is not None and parse is not None:
-            shares.append((n, decoder / parse))
+        share = _ratio(by_key, ("stream", DECODER), ("parse", OURS["parse"]), n)
+        if share is not None:
+            shares.append((n, share))
     if shares:
         rows.append(
             [
@@ -1051,7 +1060,12 @@ def report(
             ]
         )
     if rows:
-        out += ["## Ratios and targets", ""]
+        out += [
+            "## Ratios and targets",
+            "",
+            "Each ratio is the median of the per-round ratios of the two cases.",
+            "",
+        ]
         out += table(["comparison", "measure", "target", "value", "verdict"], rows)
         out.append("")
     if linearity is not None:

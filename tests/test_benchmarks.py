@@ -192,3 +192,15 @@ def test_corpus_is_deterministic_and_realistic(bench) -> None:
     assert all(1024 <= len(p) <= 4096 for p in pieces[:-1])
     events = list(chatchunk.iter_sse(iter(pieces)))
     assert [e.data.encode() for e in events] == payloads
+
+
+def test_ratios_pair_the_cases_round_by_round(bench) -> None:
+    # A slow round (the second) falls on both cases: paired, it leaves the ratio alone,
+    # where the ratio of the two medians (3 / 2) would not.
+    timing, ratio = bench.Timing, bench._ratio
+    timings = {
+        ("parse", "a", 1): timing("parse", "a", 1, [1.0, 10.0, 3.0], 1),
+        ("parse", "b", 1): timing("parse", "b", 1, [2.0, 20.0, 1.0], 1),
+    }
+    assert ratio(timings, ("parse", "a"), ("parse", "b"), 1) == 0.5
+    assert ratio(timings, ("parse", "a"), ("parse", "missing"), 1) is None

@@ -60,13 +60,19 @@ class _NumberSchema:
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        # Float first: most log probabilities are floats, which then match at the first
+        # try. An int matches the float branch only loosely, so the union goes on to
+        # the int branch, which matches it exactly and keeps it an int.
         return core_schema.union_schema(
             [
-                core_schema.int_schema(strict=True),
                 core_schema.float_schema(strict=True, allow_inf_nan=False),
+                core_schema.int_schema(strict=True),
             ],
             custom_error_type="number_type",
             custom_error_message="Input should be a finite number",
+            # Written as what it is: the union's serializer would try the float branch
+            # first and make an int a float in `to_python`.
+            serialization=core_schema.simple_ser_schema("any"),
         )
 
     @classmethod

@@ -37,7 +37,7 @@ def dump_chunk(chunk: ChatCompletionChunk, *, indent: Optional[int] = None) -> s
 
     Absent fields stay absent, ``None`` is written as ``null``, extras are kept.
     """
-    if indent is None:  # a keyword argument costs pydantic-core's argument parsing ~2%
+    if indent is None:  # a keyword costs pydantic-core's argument parsing about 1%
         return _to_json(chunk).decode()
     return _to_json(chunk, indent=indent).decode()
 

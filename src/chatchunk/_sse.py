@@ -184,33 +184,33 @@ class SSEDecoder:
         # No line of the piece can be larger than the size bound if the piece is not.
         small = n <= self._max
         first = blocks[0]
-        if len(blocks) == 1:
-            # No such cut: often a piece that is exactly one event, as servers flush them.
-            if (
-                small
-                and self._start < 0
-                and first[:6] == b"data: "
-                and first.find(b"\n") == n - 2
-                and first[-1] == 10
-            ):
-                self._count = count = count + 1
-                text = _decode(first[6:-2])
-                append(_new_event(ServerSentEvent, ("message", text, last_id, None, count, base)))
-                if text == "[DONE]":
-                    self.done = True
-                return n
-            return self._lines(data, 0, n, False, events)
-        pos = len(first) + 8  # where the payload of the next block begins
-        if small and self._start < 0 and first[:6] == b"data: " and 10 not in first:
+        cut = len(blocks) > 1
+        # The first block is an event as it stands if it is one "data: " line and no event
+        # began before it; without a cut, that line must end the piece with a blank line
+        # (often a piece is exactly one event, as servers flush them).
+        payload = None
+        if small and self._start < 0 and first[:6] == b"data: ":
+            if cut:
+                if 10 not in first:
+                    payload = first[6:]
+            elif first.find(b"\n") == n - 2 and first[-1] == 10:
+                payload = first[6:-2]
+        if payload is not None:
             count += 1
-            text = _decode(first[6:])
+            text = _decode(payload)
             append(_new_event(ServerSentEvent, ("message", text, last_id, None, count, base)))
             if text == "[DONE]":
                 self.done = True
+            if not cut:
+                self._count = count
+                return n
+        elif not cut:
+            return self._lines(data, 0, n, False, events)
         else:
-            self._lines(data, 0, pos - 6, False, events)
+            self._lines(data, 0, len(first) + 2, False, events)
             count = self._count
             last_id = self._id
+        pos = len(first) + 8  # where the payload of the next block begins
         blocks.pop()  # what follows the last cut: read line by line below
         line_base = base - 6  # stream offset of a block's line, from where its payload is
         for block in islice(blocks, 1, None):

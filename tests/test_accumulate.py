@@ -14,7 +14,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatchunk import UNSET, ChatCompletionChunk, dump, parse_chunk, to_dict
+from chatchunk import (
+    UNSET,
+    ChatCompletionChunk,
+    IncompleteStreamError,
+    InvalidPayload,
+    StreamEnd,
+    aiter_events,
+    dump,
+    iter_chunks,
+    iter_events,
+    parse_chunk,
+    to_dict,
+)
 from chatchunk._accumulate import ChunkAccumulator, StreamAnomaly, aaccumulate, accumulate
 from chatchunk._completion import ChatCompletion
 from chatchunk._events import StreamErrorEvent
@@ -1064,3 +1076,111 @@ def test_the_result_owns_its_usage() -> None:
     assert chunk.usage
     chunk.usage.prompt_tokens = 99
     assert to_dict(result)["usage"] == usage
+
+
+# ---------------------------------------------------------------------------------------
+# Whether the stream was whole
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", STREAM_NAMES)
+def test_every_provider_stream_read_whole_is_complete(name: str) -> None:
+    body, expected = STREAMS[name]
+    stream = iter_events(iter([body]))
+    accumulator = ChunkAccumulator()
+    for item in stream:
+        accumulator.add(item)
+    accumulator.end = stream.end
+    if name == "no_done":
+        assert accumulator.incomplete_reasons == ["the stream ended without data: [DONE]"]
+        with pytest.raises(IncompleteStreamError):
+            accumulate(iter_events([body]), strict=True)
+    else:
+        assert accumulator.complete, accumulator.incomplete_reasons
+        assert to_dict(accumulate(iter_events([body]), strict=True)) == expected
+
+
+@pytest.mark.parametrize("name", ["openai_text_usage", "openai_parallel_tool_calls", "gemini", "vllm"])
+def test_every_provider_stream_cut_short_is_incomplete(name: str) -> None:
+    # Cut at every event boundary before [DONE], and inside the last event: never complete.
+    body, _ = STREAMS[name]
+    events = body.split(b"\n\n")[:-2]  # everything before "data: [DONE]"
+    for count in range(1, len(events) + 1):
+        for tail in (b"\n\n", b"\n", b""):
+            cut = b"\n\n".join(events[:count]) + tail
+            stream = iter_events([cut])
+            with pytest.raises(IncompleteStreamError) as caught:
+                accumulate(stream, strict=True)
+            assert caught.value.end is stream.end
+            assert stream.end in (StreamEnd.EOF, StreamEnd.TRUNCATED)
+            # What was assembled is attached, and is what the lenient call returns.
+            assert to_dict(caught.value.completion) == to_dict(accumulate(iter_events([cut])))
+
+
+def test_incomplete_reasons_name_each_gap() -> None:
+    accumulator = ChunkAccumulator()
+    assert accumulator.incomplete_reasons == ["no choice was streamed"]
+    accumulator.add(make_chunk([choice({"content": "a"}), choice({"content": "b"}, index=1)]))
+    accumulator.add(make_chunk([choice({}, index=1, finish_reason="stop")]))
+    accumulator.add(StreamErrorEvent({"message": "overloaded"}, {}, position=3))
+    bad = next(iter(iter_events([b"data: {}\n\n"], on_invalid="yield")))
+    assert isinstance(bad, InvalidPayload)
+    accumulator.add(bad)
+    accumulator.end = StreamEnd.TRUNCATED
+    assert accumulator.incomplete_reasons == [
+        "choice 0 got no finish_reason",
+        "the stream reported an error: overloaded",
+        "1 invalid payload(s) were skipped",
+        "the stream was cut off inside an event, without data: [DONE]",
+    ]
+    assert accumulator.complete is False
+    assert [a.kind for a in accumulator.anomalies] == ["not_a_chunk", "invalid_payload"]
+    assert accumulator.result().choices[1].message.content == "b"
+
+
+def test_without_an_end_the_accumulator_judges_by_its_chunks() -> None:
+    # A caller who feeds chunks from elsewhere (a JSON Lines log) has no [DONE] to pass on.
+    accumulator = ChunkAccumulator()
+    accumulator.add(make_chunk([choice({"content": "a"}, finish_reason="stop")]))
+    assert accumulator.end is None
+    assert accumulator.complete
+    accumulator.end = StreamEnd.EOF
+    assert not accumulator.complete
+
+
+def test_strict_aaccumulate_raises_with_the_partial_completion() -> None:
+    body = STREAMS["openai_text_usage"][0]
+    cut = body[: body.index(b"data: [DONE]")]
+
+    async def source() -> AsyncIterator[bytes]:
+        yield cut
+
+    async def main() -> IncompleteStreamError:
+        with pytest.raises(IncompleteStreamError) as caught:
+            await aaccumulate(aiter_events(source()), strict=True)
+        return caught.value
+
+    error = asyncio.run(main())
+    assert error.end is StreamEnd.EOF
+    assert "ended without data: [DONE]" in str(error)
+    assert isinstance(error, ValueError)
+    assert error.completion.choices[0].message.content
+    assert error.reasons == ["the stream ended without data: [DONE]"]
+
+
+def test_lenient_accumulate_still_returns_what_it_assembled() -> None:
+    stream = iter_chunks([sse_body({"content": "par"})])
+    result = accumulate(stream)
+    assert result.choices[0].message.content == "par"
+    assert stream.end is StreamEnd.EOF
+
+
+def sse_body(delta: Dict[str, Any]) -> bytes:
+    payload = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+    }
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"

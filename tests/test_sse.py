@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatchunk._sse import ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
+from chatchunk import ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
 
 EOLS = [
     pytest.param(b"\n", id="LF"),
@@ -280,13 +280,15 @@ def test_size_limit_on_a_line_without_line_end() -> None:
 
     def endless() -> Iterator[bytes]:
         nonlocal read
+        read += 1
+        yield b"data: "
         while True:
             read += 1
             yield b"x" * 1000
 
     with pytest.raises(SSEError, match=r"SSE event 1 at byte 0 .*max_event_size \(10000 bytes\)"):
         list(iter_sse(endless(), max_event_size=10_000))
-    assert read == 11  # it stopped as soon as the line passed the limit
+    assert read == 11  # "data: " and ten pieces: it stopped as soon as the line passed the limit
 
     with pytest.raises(SSEError, match="SSE event 1 at byte 3 "):
         SSEDecoder(100).feed(BOM + b"data: " + b"x" * 200)

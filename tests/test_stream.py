@@ -30,7 +30,12 @@ from pydantic import ValidationError
 from chatchunk import (
     ChatCompletionChunk,
     ChunkAccumulator,
+    EmptyStreamError,
+    InvalidPayload,
+    ServerSentEvent,
+    SSEDecoder,
     SSEError,
+    StreamEnd,
     StreamError,
     StreamErrorEvent,
     aaccumulate,
@@ -41,6 +46,7 @@ from chatchunk import (
     iter_chunks,
     iter_events,
     parse_chunk,
+    parse_event,
     to_dict,
 )
 from providers import BAD_PAYLOADS, PROVIDER_CHUNKS, assert_json_identical
@@ -680,9 +686,13 @@ def test_keep_alive_comments_are_ignored() -> None:
         assert to_dict(accumulate(items)) == expected
 
 
-def test_keep_alive_only_stream_yields_nothing() -> None:
-    assert list(iter_events([b": ping\n\n"] * 5)) == []
-    assert list(iter_chunks([b": ping\n\n", b"data: [DONE]\n\n"])) == []
+def test_keep_alive_only_stream_is_an_empty_stream_error() -> None:
+    # Comments and nothing else: no event at all is reported, not read as an empty answer.
+    with pytest.raises(EmptyStreamError, match="without any event"):
+        list(iter_events([b": ping\n\n"] * 5))
+    stream = iter_chunks([b": ping\n\n", b"data: [DONE]\n\n"])
+    assert list(stream) == []
+    assert stream.end is StreamEnd.DONE
 
 
 def test_event_over_max_event_size_raises_sse_error() -> None:
@@ -734,3 +744,252 @@ def test_stream_chunks_round_trip(name: str) -> None:
     assert len(chunks) == len(payloads)
     for chunk, payload in zip(chunks, payloads):
         assert_json_identical(json.loads(dump_chunk(chunk)), json.loads(payload))
+
+
+# ---------------------------------------------------------------------------------------
+# How the stream ended
+# ---------------------------------------------------------------------------------------
+
+_FINISH = chunk_payload(9, "", choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}])
+
+END_BODIES = {
+    "done": (sse(chunk_payload(1), _FINISH) + b"data: [DONE]\n\n", StreamEnd.DONE, 2),
+    # An upstream that stopped after a few chunks, between two events.
+    "eof": (sse(chunk_payload(1), chunk_payload(2)), StreamEnd.EOF, 2),
+    # One that was cut inside the third event: that event is dropped.
+    "truncated": (
+        sse(chunk_payload(1), chunk_payload(2)) + b"data: " + chunk_payload(3).encode()[:20],
+        StreamEnd.TRUNCATED,
+        2,
+    ),
+    # A whole last line, but no blank line after it: still unfinished, still dropped.
+    "truncated_at_line_end": (
+        sse(chunk_payload(1)) + b"data: " + chunk_payload(2).encode() + b"\n",
+        StreamEnd.TRUNCATED,
+        1,
+    ),
+    "done_unterminated": (sse(chunk_payload(1)) + b"data: [DONE]", StreamEnd.TRUNCATED, 1),
+    "error_then_done": (
+        sse(chunk_payload(1), '{"error":{"message":"overloaded"}}') + b"data: [DONE]\n\n",
+        StreamEnd.ERROR,
+        2,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(END_BODIES))
+@pytest.mark.parametrize("split", ["whole", "byte_by_byte"])
+def test_end_state_sync_and_async(name: str, split: str) -> None:
+    body, end, count = END_BODIES[name]
+    pieces = [body] if split == "whole" else byte_by_byte(body)
+    stream = iter_events(iter(pieces))
+    assert stream.end is None
+    items = list(stream)
+    assert len(items) == count
+    assert stream.end is end
+    assert stream.done is body.endswith(b"data: [DONE]\n\n")
+    assert stream.complete is (end is StreamEnd.DONE)
+    assert [e.message for e in stream.errors] == (["overloaded"] if end is StreamEnd.ERROR else [])
+
+    async def main() -> Tuple[int, Any, bool]:
+        astream = aiter_events(agen(pieces))
+        got = [item async for item in astream]
+        return len(got), astream.end, astream.done
+
+    assert asyncio.run(main()) == (count, end, stream.done)
+
+
+def test_iter_chunks_ends_in_error_when_it_raises() -> None:
+    body = END_BODIES["error_then_done"][0]
+    stream = iter_chunks([body])
+    chunks, exc = drain(stream)
+    assert len(chunks) == 1
+    assert isinstance(exc, StreamError)
+    assert stream.end is StreamEnd.ERROR
+
+    async def main() -> Any:
+        astream = aiter_chunks(agen([body]))
+        with pytest.raises(StreamError, match="overloaded"):
+            async for _ in astream:
+                pass
+        return astream.end
+
+    assert asyncio.run(main()) is StreamEnd.ERROR
+
+
+def test_end_is_failed_when_the_source_or_a_payload_raises() -> None:
+    def broken() -> Iterator[bytes]:
+        yield sse(chunk_payload(1))
+        raise ConnectionResetError("peer went away")
+
+    stream = iter_events(broken())
+    items, exc = drain(stream)
+    assert len(items) == 1
+    assert isinstance(exc, ConnectionResetError)
+    assert stream.end is StreamEnd.FAILED
+
+    stream = iter_events([sse(chunk_payload(1), '{"id": 1}')])
+    items, exc = drain(stream)
+    assert len(items) == 1
+    assert isinstance(exc, ValidationError)
+    assert stream.end is StreamEnd.FAILED
+
+
+def test_end_stays_none_when_the_reader_stops_early() -> None:
+    stream = iter_events([sse(chunk_payload(1), chunk_payload(2)) + b"data: [DONE]\n\n"])
+    assert isinstance(next(stream), ChatCompletionChunk)
+    stream.close()
+    assert stream.end is None
+    assert list(stream) == []
+
+
+def test_the_stream_is_not_read_past_done() -> None:
+    def pieces() -> Iterator[bytes]:
+        yield sse(chunk_payload(1)) + b"data: [DONE]\n\n"
+        raise AssertionError("read past [DONE]")
+
+    stream = iter_chunks(pieces())
+    assert len(list(stream)) == 1
+    assert stream.end is StreamEnd.DONE
+
+
+def test_events_are_yielded_before_the_next_piece_is_read() -> None:
+    # A live stream: each event must reach the caller as soon as its piece arrives.
+    read: List[int] = []
+
+    def pieces() -> Iterator[bytes]:
+        for n in range(1, 4):
+            read.append(n)
+            yield sse(chunk_payload(n))
+
+    for n, chunk in enumerate(iter_chunks(pieces()), 1):
+        assert chunk.id == f"chatcmpl-{n}"
+        assert read == list(range(1, n + 1))
+
+
+# ---------------------------------------------------------------------------------------
+# Going on past a bad payload
+# ---------------------------------------------------------------------------------------
+
+_BAD_BODY = (
+    b": hello\n\n"
+    + sse(chunk_payload(1), '{"id": "c", "choices": "nope"}', "not json", chunk_payload(4))
+    + b"data: [DONE]\n\n"
+)
+
+
+def _check_kept_going(items: List[Any]) -> None:
+    assert [type(item).__name__ for item in items] == [
+        "ChatCompletionChunk",
+        "InvalidPayload",
+        "InvalidPayload",
+        "ChatCompletionChunk",
+    ]
+    bad = items[1]
+    assert isinstance(bad, InvalidPayload)
+    assert (bad.position, bad.data, bad.event) == (2, '{"id": "c", "choices": "nope"}', "message")
+    assert bad.offset == _BAD_BODY.index(b'data: {"id": "c"')
+    assert f"SSE event 2, at byte {bad.offset}" in str(bad.error)
+    assert {e["loc"][0] for e in bad.error.errors()} >= {"choices", "created"}
+    assert items[2].error.errors()[0]["type"] == "json_invalid"
+
+
+@pytest.mark.parametrize("split", ["whole", "byte_by_byte"])
+def test_on_invalid_yield_goes_on_to_done(split: str) -> None:
+    pieces = [_BAD_BODY] if split == "whole" else byte_by_byte(_BAD_BODY)
+    stream = iter_events(iter(pieces), on_invalid="yield")
+    _check_kept_going(list(stream))
+    assert stream.end is StreamEnd.DONE
+
+    async def main() -> Any:
+        astream = aiter_events(agen(pieces), on_invalid="yield")
+        _check_kept_going([item async for item in astream])
+        return astream.end
+
+    assert asyncio.run(main()) is StreamEnd.DONE
+
+
+def test_on_invalid_raise_is_the_default() -> None:
+    items, exc = collect([_BAD_BODY])
+    assert len(items) == 1
+    assert isinstance(exc, ValidationError)
+    assert "SSE event 2, at byte" in str(exc)
+
+
+def test_parse_event_is_the_one_rule_for_an_event() -> None:
+    event = ServerSentEvent(data="not json", position=5, offset=40)
+    with pytest.raises(ValidationError, match="SSE event 5, at byte 40"):
+        parse_event(event)
+    (item,) = parse_event(event, on_invalid="yield")
+    assert isinstance(item, InvalidPayload)
+    assert item.position == 5
+    (chunk,) = parse_event(ServerSentEvent(data=chunk_payload(1)))
+    assert isinstance(chunk, ChatCompletionChunk)
+    (error,) = parse_event(ServerSentEvent(event="error", data='{"message":"x"}'))
+    assert isinstance(error, StreamErrorEvent)
+    assert error.message == "x"
+
+
+# ---------------------------------------------------------------------------------------
+# Invalid UTF-8: one verdict from parse_chunk, from SSE and from JSON Lines
+# ---------------------------------------------------------------------------------------
+
+
+def _sse_verdict(body: bytes, pieces: int) -> str:
+    size = max(1, len(body) // pieces)
+    stream = iter_events(
+        [body[i : i + size] for i in range(0, len(body), size)], on_invalid="yield"
+    )
+    kinds = [type(item).__name__ for item in stream]
+    assert len(kinds) == 1
+    return "valid" if kinds == ["ChatCompletionChunk"] else "invalid"
+
+
+def _parse_verdict(payload: bytes) -> str:
+    try:
+        parse_chunk(payload)
+    except ValidationError:
+        return "invalid"
+    return "valid"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    where=st.integers(min_value=0),
+    byte=st.sampled_from([b"\xff", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\xc3\xa9"]),
+    framing=st.sampled_from(["lf", "crlf", "two_lines", "event_field"]),
+    pieces=st.integers(min_value=1, max_value=7),
+)
+def test_invalid_utf8_gets_the_same_verdict_everywhere(
+    where: int, byte: bytes, framing: str, pieces: int
+) -> None:
+    payload = chunk_payload(1, "héllo wörld").encode()
+    at = where % (len(payload) + 1)
+    payload = payload[:at] + byte + payload[at:]
+    if framing == "lf":
+        body = b"data: " + payload + b"\n\n"
+    elif framing == "crlf":
+        body = b"data: " + payload + b"\r\n\r\n"
+    elif framing == "two_lines":
+        # Split over two data lines, which join with "\n": JSON whitespace between
+        # tokens, so cut where a space may stand (after a comma).
+        comma = payload.find(b",", 10)
+        body = b"data: " + payload[: comma + 1] + b"\ndata: " + payload[comma + 1 :] + b"\n\n"
+        payload = payload[: comma + 1] + b"\n" + payload[comma + 1 :]
+    else:
+        body = b"event: message\ndata: " + payload + b"\n\n"
+    assert _sse_verdict(body, pieces) == _parse_verdict(payload)
+
+
+def test_invalid_utf8_names_the_event_and_the_decoder_keeps_replacing() -> None:
+    body = sse(chunk_payload(1)) + b'data: {"id": "\xff"}\n\n' + sse(chunk_payload(3))
+    (_, bad, _) = iter_events([body], on_invalid="yield")
+    assert isinstance(bad, InvalidPayload)
+    assert bad.error.errors()[0]["type"] == "json_invalid"
+    assert "invalid UTF-8" in str(bad.error)
+    assert "SSE event 2" in str(bad.error)
+    # The SSE layer still follows the specification: U+FFFD, and a note of where.
+    decoder = SSEDecoder()
+    events = decoder.feed(body)
+    assert events[1].data == '{"id": "\ufffd"}'
+    assert decoder.lossy == [2]

@@ -6,7 +6,13 @@ Read a whole Server-Sent-Events stream with `iter_chunks`, and merge it into
 the final message with `accumulate`.
 """
 
-from ._accumulate import ChunkAccumulator, StreamAnomaly, aaccumulate, accumulate
+from ._accumulate import (
+    ChunkAccumulator,
+    IncompleteStreamError,
+    StreamAnomaly,
+    aaccumulate,
+    accumulate,
+)
 from ._chunk import (
     ChatCompletionChunk,
     ChatCompletionChunkChoice,
@@ -33,10 +39,19 @@ from ._completion import (
     ChatCompletionMessageToolCallFunction,
 )
 from ._conformance import Finding, StreamConformance, check_conformance
-from ._events import StreamError, StreamErrorEvent, StreamItem
+from ._events import InvalidPayload, StreamEnd, StreamError, StreamErrorEvent, StreamItem
 from ._json import chunk_to_dict, dump, dump_chunk, parse, parse_chunk, to_dict
-from ._sse import ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
-from ._stream import aiter_chunks, aiter_events, iter_chunks, iter_events
+from ._sse import ServerSentEvent, SSEDecoder, SSEError
+from ._sse_stream import EmptyStreamError, NotAnEventStreamError, aiter_sse, iter_sse
+from ._stream import (
+    AsyncChunkStream,
+    ChunkStream,
+    aiter_chunks,
+    aiter_events,
+    iter_chunks,
+    iter_events,
+    parse_event,
+)
 from ._unset import UNSET, Nullable, OptionalNullable, Unset
 from ._usage import (
     CompletionUsage,
@@ -49,6 +64,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "UNSET",
+    "AsyncChunkStream",
     "ChatCompletion",
     "ChatCompletionChoice",
     "ChatCompletionChoiceLogprobs",
@@ -66,11 +82,16 @@ __all__ = [
     "ChatCompletionMessageToolCall",
     "ChatCompletionMessageToolCallFunction",
     "ChunkAccumulator",
+    "ChunkStream",
     "CompletionUsage",
     "CompletionUsageCompletionTokensDetails",
     "CompletionUsagePromptTokensDetails",
+    "EmptyStreamError",
     "Finding",
     "FinishReason",
+    "IncompleteStreamError",
+    "InvalidPayload",
+    "NotAnEventStreamError",
     "Nullable",
     "OptionalNullable",
     "Role",
@@ -81,6 +102,7 @@ __all__ = [
     "StopReason",
     "StreamAnomaly",
     "StreamConformance",
+    "StreamEnd",
     "StreamError",
     "StreamErrorEvent",
     "StreamItem",
@@ -101,5 +123,6 @@ __all__ = [
     "iter_sse",
     "parse",
     "parse_chunk",
+    "parse_event",
     "to_dict",
 ]

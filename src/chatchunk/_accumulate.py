@@ -51,11 +51,19 @@ from ._completion import (
     ChatCompletionMessageToolCall,
     ChatCompletionMessageToolCallFunction,
 )
-from ._events import StreamErrorEvent, StreamItem
+from ._events import InvalidPayload, StreamEnd, StreamErrorEvent, StreamItem
 from ._unset import UNSET, OptionalNullable, Unset
 from ._usage import CompletionUsage
 
-__all__ = ["ChunkAccumulator", "StreamAnomaly", "aaccumulate", "accumulate"]
+__all__ = [
+    "ChunkAccumulator",
+    "IncompleteStreamError",
+    "StreamAnomaly",
+    "aaccumulate",
+    "accumulate",
+]
+
+_Item = Union[StreamItem, InvalidPayload]
 
 
 # Fragments are joined into one block every this many: a list of a million
@@ -68,8 +76,8 @@ class StreamAnomaly(NamedTuple):
 
     kind: str
     """A stable name: ``id_changed``, ``model_changed``, ``created_changed``,
-    ``tool_fragment_before_id``, ``tool_name_changed``, ``tool_index_reused`` or
-    ``not_a_chunk``."""
+    ``tool_fragment_before_id``, ``tool_name_changed``, ``tool_index_reused``,
+    ``not_a_chunk`` (an in-band error) or ``invalid_payload`` (an `InvalidPayload`)."""
     message: str
     """What was seen, for a person."""
     position: int
@@ -160,8 +168,10 @@ def _append(text: Optional[_Text], fragment: str) -> _Text:
 class ChunkAccumulator:
     """Merge a stream's chunks into the `ChatCompletion` they describe.
 
-    Call `add` for each chunk (or `StreamErrorEvent`) as it arrives and
-    `result` at any time. Time and memory are linear in the stream.
+    Call `add` for each chunk (or `StreamErrorEvent`, `InvalidPayload`) as it
+    arrives and `result` at any time; set `end` from the stream's own `end` when it
+    is over, and `complete` says whether the stream was whole. Time and memory are
+    linear in the stream.
     """
 
     def __init__(self) -> None:
@@ -180,6 +190,10 @@ class ChunkAccumulator:
         self._position = 0
         self._anomalies: List[StreamAnomaly] = []
         self._errors: List[StreamErrorEvent] = []
+        self._invalid = 0
+        self.end: Optional[StreamEnd] = None
+        """How the stream ended (`ChunkStream.end`), when the caller passes it on; it is
+        part of `complete`. `accumulate` sets it from the stream it reads."""
 
     @property
     def chunk_count(self) -> int:
@@ -190,6 +204,40 @@ class ChunkAccumulator:
     def finished(self) -> bool:
         """Whether every choice seen so far has a finish reason (and there was one)."""
         return bool(self._choices) and all(c.finish_reason for c in self._choices.values())
+
+    @property
+    def complete(self) -> bool:
+        """Whether the stream was whole: see `incomplete_reasons`."""
+        return not self.incomplete_reasons
+
+    @property
+    def incomplete_reasons(self) -> List[str]:
+        """Why the stream is not complete, for a person; empty when it is.
+
+        Complete means: at least one choice, each with a finish reason; no in-band
+        error; no invalid payload skipped; and, when `end` is set, ``[DONE]`` seen.
+        """
+        reasons: List[str] = []
+        if not self._choices:
+            reasons.append("no choice was streamed")
+        unfinished = [index for index, c in sorted(self._choices.items()) if not c.finish_reason]
+        if unfinished:
+            which = ", ".join(str(index) for index in unfinished)
+            reasons.append(f"choice {which} got no finish_reason")
+        for error in self._errors:
+            reasons.append(f"the stream reported an error: {error.message}")
+        if self._invalid:
+            reasons.append(f"{self._invalid} invalid payload(s) were skipped")
+        end = self.end
+        if end is StreamEnd.EOF:
+            reasons.append("the stream ended without data: [DONE]")
+        elif end is StreamEnd.TRUNCATED:
+            reasons.append("the stream was cut off inside an event, without data: [DONE]")
+        elif end is StreamEnd.FAILED:
+            reasons.append("reading the stream failed")
+        elif end is StreamEnd.ERROR and not self._errors:
+            reasons.append("the stream reported an error")
+        return reasons
 
     @property
     def anomalies(self) -> List[StreamAnomaly]:
@@ -204,12 +252,16 @@ class ChunkAccumulator:
     def _note(self, kind: str, message: str) -> None:
         self._anomalies.append(StreamAnomaly(kind, message, self._position))
 
-    def add(self, item: StreamItem) -> None:
-        """Merge one chunk; an error event is recorded, not raised."""
+    def add(self, item: _Item) -> None:
+        """Merge one chunk; an error event or an invalid payload is recorded, not raised."""
         self._position += 1
         if isinstance(item, StreamErrorEvent):
             self._errors.append(item)
             self._note("not_a_chunk", f"the stream reported an error: {item.message}")
+            return
+        if isinstance(item, InvalidPayload):
+            self._invalid += 1
+            self._note("invalid_payload", f"event {item.position} is not a chunk: {item.error}")
             return
         chunk = item
         self._count += 1
@@ -429,17 +481,50 @@ def _choice_result(index: int, state: _Choice) -> ChatCompletionChoice:
     )
 
 
-def accumulate(items: Iterable[StreamItem]) -> ChatCompletion:
-    """Merge a whole stream of chunks into its `ChatCompletion` in one call."""
+class IncompleteStreamError(ValueError):
+    """Raised by ``accumulate(..., strict=True)`` when the stream was not whole.
+
+    What was assembled is kept: a caller can still show or log the partial message.
+    """
+
+    def __init__(
+        self, completion: ChatCompletion, reasons: List[str], end: Optional[StreamEnd]
+    ) -> None:
+        super().__init__("the stream is incomplete: " + "; ".join(reasons))
+        self.completion = completion
+        """The completion as far as the stream went."""
+        self.reasons = reasons
+        """Why it is incomplete (`ChunkAccumulator.incomplete_reasons`)."""
+        self.end = end
+        """How the stream ended, when known."""
+
+
+def _finish(accumulator: ChunkAccumulator, items: object, strict: bool) -> ChatCompletion:
+    end = getattr(items, "end", None)
+    if isinstance(end, StreamEnd):
+        accumulator.end = end
+    result = accumulator.result()
+    if strict and not accumulator.complete:
+        raise IncompleteStreamError(result, accumulator.incomplete_reasons, accumulator.end)
+    return result
+
+
+def accumulate(items: Iterable[_Item], *, strict: bool = False) -> ChatCompletion:
+    """Merge a whole stream of chunks into its `ChatCompletion` in one call.
+
+    Given a `ChunkStream`, it also takes the stream's `end`. With ``strict``, an
+    incomplete stream (`ChunkAccumulator.incomplete_reasons`) raises
+    `IncompleteStreamError`, with what was assembled attached.
+    """
     accumulator = ChunkAccumulator()
     for item in items:
         accumulator.add(item)
-    return accumulator.result()
+    return _finish(accumulator, items, strict)
 
 
-async def aaccumulate(items: AsyncIterable[StreamItem]) -> ChatCompletion:
-    """Merge a whole async stream of chunks into its `ChatCompletion`."""
+async def aaccumulate(items: AsyncIterable[_Item], *, strict: bool = False) -> ChatCompletion:
+    """Merge a whole async stream of chunks into its `ChatCompletion`; see `accumulate`."""
     accumulator = ChunkAccumulator()
     async for item in items:
         accumulator.add(item)
-    return accumulator.result()
+    return _finish(accumulator, items, strict)

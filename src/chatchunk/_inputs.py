@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from ._events import StreamItem
 from ._sse import ServerSentEvent, SSEDecoder, SSEError
-from ._stream import event_items
+from ._stream import parse_event
 
 PIECE = 64 * 1024
 """How many bytes are read at a time."""
@@ -228,7 +228,7 @@ def event_payload(
 ) -> Payload:
     """Validate one event's data exactly as `iter_events` does."""
     try:
-        items: List[StreamItem] = event_items(event)
+        items: List[StreamItem] = parse_event(event)  # type: ignore[assignment]
     except ValidationError as exc:
         return Payload(place, [], problems(exc), after_done, unterminated)
     return Payload(place, items, [], after_done, unterminated)

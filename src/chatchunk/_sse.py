@@ -2,7 +2,7 @@
 
 `SSEDecoder` follows the WHATWG HTML "event stream interpretation" algorithm. It is fed
 ``bytes`` pieces cut anywhere and returns the events each piece completes; `iter_sse` and
-`aiter_sse` run it over sync and async byte iterators and stop at ``data: [DONE]``.
+`aiter_sse` (in ``_sse_stream``) run it over sync and async byte iterators.
 
 How it works:
 
@@ -20,7 +20,8 @@ How it works:
   small the pieces are. A CR ending a piece is a line end at once; a LF starting the next
   piece is then skipped, so a CRLF cut in two is one line end.
 * A line is decoded from UTF-8 once complete, so a character cut between pieces decodes
-  whole; invalid bytes become U+FFFD, as the spec asks.
+  whole; invalid bytes become U+FFFD, as the spec asks, and the event is listed in
+  `SSEDecoder.lossy` so that the chunk layer can reject it as `parse_chunk` would.
 * An event may hold at most ``max_event_size`` bytes: its data lines plus the line being
   read, finished or not. So memory stays bounded on any input.
 """
@@ -28,11 +29,7 @@ How it works:
 from itertools import islice
 from typing import (
     Any,
-    AsyncIterable,
-    AsyncIterator,
     Callable,
-    Iterable,
-    Iterator,
     List,
     NamedTuple,
     Optional,
@@ -41,7 +38,7 @@ from typing import (
     cast,
 )
 
-__all__ = ["SSEDecoder", "SSEError", "ServerSentEvent", "aiter_sse", "iter_sse"]
+__all__ = ["SSEDecoder", "SSEError", "ServerSentEvent"]
 
 DEFAULT_MAX_EVENT_SIZE = 4 * 1024 * 1024
 """The default bound, in bytes, on the size of one event."""
@@ -75,15 +72,9 @@ _new_event = cast(
 )
 
 
-def _decode(payload: bytes) -> str:
-    try:  # strict decoding is the quicker call; invalid UTF-8 is rare
-        return payload.decode()
-    except UnicodeDecodeError:
-        return payload.decode("utf-8", "replace")
-
-
 class SSEError(ValueError):
-    """An event of the stream is larger than the decoder's ``max_event_size``."""
+    """The bytes cannot be read as an event stream: an event larger than ``max_event_size``,
+    a body that is no event stream at all, or one without a single event."""
 
 
 class SSEDecoder:
@@ -100,6 +91,7 @@ class SSEDecoder:
         "_error",
         "_event",
         "_id",
+        "_lossy",
         "_max",
         "_offset",
         "_retry",
@@ -109,6 +101,7 @@ class SSEDecoder:
         "_start",
         "_tail",
         "done",
+        "lossy",
     )
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
@@ -133,6 +126,10 @@ class SSEDecoder:
         self._start = -1
         self._id = ""  # the spec's "last event ID buffer": it outlives events
         self._count = 0  # events dispatched
+        self.lossy: List[int] = []
+        """The positions of the events returned so far whose data held invalid UTF-8, which
+        was replaced by U+FFFD as the specification asks; a caller may clear it."""
+        self._lossy = False  # a data line of the event being read held invalid UTF-8
 
     def feed(self, data: bytes) -> List[ServerSentEvent]:
         """Decode the next piece of the stream; return the events it completes, in order.
@@ -197,7 +194,11 @@ class SSEDecoder:
                 payload = first[6:-2]
         if payload is not None:
             count += 1
-            text = _decode(payload)
+            try:
+                text = payload.decode()
+            except UnicodeDecodeError:
+                text = payload.decode("utf-8", "replace")
+                self.lossy.append(count)
             append(_new_event(ServerSentEvent, ("message", text, last_id, None, count, base)))
             if text == "[DONE]":
                 self.done = True
@@ -220,6 +221,7 @@ class SSEDecoder:
                     text = block.decode()
                 except UnicodeDecodeError:
                     text = block.decode("utf-8", "replace")
+                    self.lossy.append(count)
                 fields = ("message", text, last_id, None, count, line_base + pos)
                 append(_new_event(ServerSentEvent, fields))
                 if text == "[DONE]":
@@ -284,6 +286,7 @@ class SSEDecoder:
                         text = data[pos + 6 : end].decode()
                     except UnicodeDecodeError:
                         text = data[pos + 6 : end].decode("utf-8", "replace")
+                        self.lossy.append(count)
                     fields = ("message", text, self._id, None, count, base + pos)
                     events.append(_new_event(ServerSentEvent, fields))
                     if text == "[DONE]":
@@ -308,6 +311,9 @@ class SSEDecoder:
                     events.append(_new_event(ServerSentEvent, fields))
                     if text == "[DONE]":
                         self.done = True
+                    if self._lossy:
+                        self.lossy.append(count)
+                        self._lossy = False
                     buf = []
                     size = 0
                 if start >= 0:
@@ -330,7 +336,11 @@ class SSEDecoder:
                 if field_value is None:
                     continue
                 value = field_value
-            buf.append(value.decode("utf-8", "replace"))
+            try:
+                buf.append(value.decode())
+            except UnicodeDecodeError:
+                buf.append(value.decode("utf-8", "replace"))
+                self._lossy = True
             size += len(value) + 1
         if pos < n:
             tail += data[pos:n]  # the whole of `data` when pos is 0: bytes slices do not copy then
@@ -341,6 +351,21 @@ class SSEDecoder:
         self._size = size
         self._data = buf
         return pos
+
+    @property
+    def count(self) -> int:
+        """How many events were dispatched so far, ``[DONE]`` included."""
+        return self._count
+
+    @property
+    def pending(self) -> bool:
+        """Whether the bytes so far end inside an event: data read, no blank line after it.
+
+        `flush` drops such an event, as the specification asks; a stream that ends here
+        was cut off.
+        """
+        tail = self._tail
+        return bool(self._data) or (bool(tail) and tail[0] != 58 and not self._at_start)
 
     def flush(self) -> List[ServerSentEvent]:
         """End the stream: drop an unfinished last event, as the spec asks.
@@ -354,6 +379,7 @@ class SSEDecoder:
         self._tail.clear()
         self._data = []
         self._size = 0
+        self._lossy = False
         self._event = ""
         self._retry = None
         self._start = -1
@@ -417,43 +443,3 @@ class SSEDecoder:
         self._error = error
         self._special = True
         return error
-
-
-def iter_sse(
-    source: Iterable[bytes], *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE
-) -> Iterator[ServerSentEvent]:
-    """Yield the events of a byte stream, stopping at ``data: [DONE]``.
-
-    The ``[DONE]`` event is not yielded and ``source`` is not read past the piece holding it.
-    Raises `SSEError` when an event is larger than ``max_event_size`` bytes.
-    """
-    decoder = SSEDecoder(max_event_size)
-    for piece in source:
-        events = decoder.feed(piece)
-        if decoder.done:
-            yield from _until_done(events)
-            return
-        yield from events
-    yield from decoder.flush()
-
-
-def _until_done(events: List[ServerSentEvent]) -> Iterator[ServerSentEvent]:
-    for event in events:
-        if event.data == "[DONE]":
-            return
-        yield event
-
-
-async def aiter_sse(
-    source: AsyncIterable[bytes], *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE
-) -> AsyncIterator[ServerSentEvent]:
-    """Async version of `iter_sse`: yield the events of an async byte stream until ``[DONE]``."""
-    decoder = SSEDecoder(max_event_size)
-    async for piece in source:
-        events = decoder.feed(piece)
-        for event in _until_done(events) if decoder.done else events:
-            yield event
-        if decoder.done:
-            return
-    for event in decoder.flush():
-        yield event

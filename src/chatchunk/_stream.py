@@ -1,41 +1,147 @@
-"""Chunks from a Server-Sent-Events byte stream, sync and async.
+"""Chunks from a Server-Sent-Events byte stream, sync and async, and how the stream ended.
 
-These are thin loops over `iter_sse`: each event's data is validated as a
-chunk on pydantic-core's compiled path, and in-band errors become
-`StreamErrorEvent` items (or a `StreamError`, for `iter_chunks`). They take
-any iterable of bytes (``httpx.Response.iter_bytes()``, a file, a socket
-reader) and open nothing themselves.
+`iter_events` and `iter_chunks` run `SSEDecoder` over any iterable of bytes
+(``httpx.Response.iter_bytes()``, a file, a socket reader) and validate each event's
+data as a chunk on pydantic-core's compiled path; in-band errors become
+`StreamErrorEvent` items (or a `StreamError`, for `iter_chunks`). They return a
+`ChunkStream`: iterate it, then read its `end`.
+
+The stream's state costs nothing per event: iterating a `ChunkStream` iterates the
+generator inside it, which writes the end state once, when it stops.
 """
 
 import json
+from itertools import chain
 from typing import (
     Any,
     AsyncIterable,
     AsyncIterator,
     Dict,
+    Generic,
     Iterable,
     Iterator,
     List,
     Optional,
+    TypeVar,
+    Union,
     cast,
+    overload,
 )
 
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
+from typing_extensions import Literal
 
 from ._chunk import ChatCompletionChunk
-from ._events import StreamError, StreamErrorEvent, StreamItem
-from ._sse import (
-    DEFAULT_MAX_EVENT_SIZE,
-    ServerSentEvent,
-    aiter_sse,
-    iter_sse,
-)
+from ._events import InvalidPayload, StreamEnd, StreamError, StreamErrorEvent, StreamItem
+from ._sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder
+from ._sse_stream import aopen_stream, finish, open_stream, until_done
 
-__all__ = ["aiter_chunks", "aiter_events", "iter_chunks", "iter_events"]
+__all__ = [
+    "AsyncChunkStream",
+    "ChunkStream",
+    "aiter_chunks",
+    "aiter_events",
+    "iter_chunks",
+    "iter_events",
+    "parse_event",
+]
 
+T = TypeVar("T")
+OnInvalid = Literal["raise", "yield"]
 
 _validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
+
+
+class _State:
+    """What the stream's generator writes and the `ChunkStream` shows."""
+
+    __slots__ = ("done", "end", "errors")
+
+    def __init__(self) -> None:
+        self.end: Optional[StreamEnd] = None
+        self.done = False
+        self.errors: List[StreamErrorEvent] = []
+
+
+class _Ends:
+    """The end state of a stream, common to the sync and the async form."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    @property
+    def end(self) -> Optional[StreamEnd]:
+        """How the stream ended; None while it is being read, or when the reader stopped early."""
+        return self._state.end
+
+    @property
+    def done(self) -> bool:
+        """Whether ``data: [DONE]`` arrived."""
+        return self._state.done
+
+    @property
+    def errors(self) -> List[StreamErrorEvent]:
+        """The in-band errors the server sent, so far."""
+        return list(self._state.errors)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the stream ended with ``data: [DONE]`` and no in-band error."""
+        return self._state.end is StreamEnd.DONE
+
+
+class ChunkStream(_Ends, Iterator[T], Generic[T]):
+    """The items of one stream, then how it ended: iterate it, then read `end`.
+
+    Returned by `iter_events` and `iter_chunks`. `close` stops reading early; the
+    `end` then stays None.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterator[T], state: _State) -> None:
+        super().__init__(state)
+        self._items = items
+
+    def __iter__(self) -> Iterator[T]:
+        return self._items  # the generator itself: no Python call per item
+
+    def __next__(self) -> T:
+        return next(self._items)
+
+    def close(self) -> None:
+        """Stop reading the source."""
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+
+
+class AsyncChunkStream(_Ends, AsyncIterator[T], Generic[T]):
+    """The async form of `ChunkStream`, returned by `aiter_events` and `aiter_chunks`."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: AsyncIterator[T], state: _State) -> None:
+        super().__init__(state)
+        self._items = items
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items
+
+    async def __anext__(self) -> T:
+        return await self._items.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop reading the source."""
+        aclose = getattr(self._items, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+# --- One event -----------------------------------------------------------------------------
 
 
 def _decode(data: str) -> Any:
@@ -79,8 +185,44 @@ def _located(exc: ValidationError, event: ServerSentEvent) -> ValidationError:
     return ValidationError.from_exception_data(title, line_errors)
 
 
-def event_items(event: ServerSentEvent) -> List[StreamItem]:
-    """What one SSE event carries: a chunk, an error event, or both (OpenRouter)."""
+def _not_utf8(event: ServerSentEvent) -> ValidationError:
+    # The decoder replaced invalid bytes by U+FFFD, as the SSE specification asks;
+    # `parse_chunk` rejects the same bytes as invalid JSON, and so does this.
+    at = event.data.find("\ufffd")
+    error: InitErrorDetails = {
+        "type": PydanticCustomError(
+            "json_invalid",
+            "Invalid JSON: invalid UTF-8 in the event's data (replaced at character {at})",
+            {"at": at},
+        ),
+        "loc": (),
+        "input": event.data,
+    }
+    title = f"{ChatCompletionChunk.__name__} (SSE event {event.position}, at byte {event.offset})"
+    return ValidationError.from_exception_data(title, [error])
+
+
+def parse_event(
+    event: ServerSentEvent, *, on_invalid: OnInvalid = "raise", lossy: bool = False
+) -> List[Union[StreamItem, InvalidPayload]]:
+    """What one SSE event carries: a chunk, an error event, or both (OpenRouter).
+
+    A payload that is neither raises `pydantic.ValidationError` naming the event's
+    place, or, with ``on_invalid="yield"``, comes back as an `InvalidPayload`.
+    ``lossy`` says the decoder replaced invalid UTF-8 in the data (`SSEDecoder.lossy`):
+    such a payload is invalid, as the same bytes are for `parse_chunk`.
+    """
+    try:
+        if lossy:
+            raise _not_utf8(event)
+        return _valid_items(event)
+    except ValidationError as exc:
+        if on_invalid == "raise":
+            raise
+        return [InvalidPayload(exc, event.data, event.position, event.offset, event.event)]
+
+
+def _valid_items(event: ServerSentEvent) -> List[Union[StreamItem, InvalidPayload]]:
     if event.event == "error":
         found = _error_event(event)
         assert found is not None
@@ -100,55 +242,194 @@ def event_items(event: ServerSentEvent) -> List[StreamItem]:
     return [chunk]
 
 
+def _batch(
+    decoder: SSEDecoder, events: List[ServerSentEvent], on_invalid: OnInvalid, state: _State
+) -> Iterator[Union[StreamItem, InvalidPayload]]:
+    """The items of the events one piece completed, by the general rules, one at a time."""
+    if decoder.done:
+        events = until_done(events)
+    lossy = set(decoder.lossy)
+    decoder.lossy.clear()
+    for event in events:
+        for item in parse_event(event, on_invalid=on_invalid, lossy=event.position in lossy):
+            if isinstance(item, StreamErrorEvent):
+                state.errors.append(item)
+            yield item
+
+
+def _end(decoder: SSEDecoder, state: _State) -> None:
+    truncated = False if decoder.done else finish(decoder)
+    state.done = decoder.done
+    if state.errors:
+        state.end = StreamEnd.ERROR
+    elif decoder.done:
+        state.end = StreamEnd.DONE
+    elif truncated:
+        state.end = StreamEnd.TRUNCATED
+    else:
+        state.end = StreamEnd.EOF
+
+
+# --- The iterators -------------------------------------------------------------------------
+
+
+def _items(
+    source: Iterable[bytes],
+    max_event_size: int,
+    on_invalid: OnInvalid,
+    chunks_only: bool,
+    state: _State,
+) -> Iterator[Any]:
+    decoder = SSEDecoder(max_event_size)
+    feed = decoder.feed
+    lossy = decoder.lossy
+    pieces = iter(source)
+    try:
+        for piece in chain((open_stream(pieces),), pieces):
+            events = feed(piece)
+            if lossy or decoder.done:
+                for item in _batch(decoder, events, on_invalid, state):
+                    if chunks_only and isinstance(item, StreamErrorEvent):
+                        state.end = StreamEnd.ERROR
+                        raise StreamError(item)
+                    yield item
+                if decoder.done:
+                    break
+                continue
+            for event in events:
+                # The common case inline, a chunk and nothing else; anything unusual
+                # (an error, a payload that is not a chunk) takes `parse_event`.
+                if event.event != "error":
+                    try:
+                        chunk = _validate_chunk(event.data)
+                    except ValidationError:
+                        pass
+                    else:
+                        extra = chunk.__pydantic_extra__
+                        if not extra or extra.get("error") is None:
+                            yield chunk
+                            continue
+                for item in parse_event(event, on_invalid=on_invalid):
+                    if isinstance(item, StreamErrorEvent):
+                        state.errors.append(item)
+                        if chunks_only:
+                            state.end = StreamEnd.ERROR
+                            raise StreamError(item)
+                    yield item
+        _end(decoder, state)
+    except GeneratorExit:
+        raise
+    except BaseException:
+        if state.end is None:
+            state.end = StreamEnd.FAILED
+        raise
+
+
+async def _aitems(
+    source: AsyncIterable[bytes],
+    max_event_size: int,
+    on_invalid: OnInvalid,
+    chunks_only: bool,
+    state: _State,
+) -> AsyncIterator[Any]:
+    decoder = SSEDecoder(max_event_size)
+    pieces = source.__aiter__()
+    try:
+        async for piece in _achain(await aopen_stream(pieces), pieces):
+            for item in _batch(decoder, decoder.feed(piece), on_invalid, state):
+                if chunks_only and isinstance(item, StreamErrorEvent):
+                    state.end = StreamEnd.ERROR
+                    raise StreamError(item)
+                yield item
+            if decoder.done:
+                break
+        _end(decoder, state)
+    except GeneratorExit:
+        raise
+    except BaseException:
+        if state.end is None:
+            state.end = StreamEnd.FAILED
+        raise
+
+
+async def _achain(head: bytes, pieces: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield head
+    async for piece in pieces:
+        yield piece
+
+
+@overload
 def iter_events(
-    source: Iterable[bytes], *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE
-) -> Iterator[StreamItem]:
+    source: Iterable[bytes],
+    *,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    on_invalid: Literal["raise"] = "raise",
+) -> ChunkStream[StreamItem]: ...
+@overload
+def iter_events(
+    source: Iterable[bytes],
+    *,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    on_invalid: Literal["yield"],
+) -> ChunkStream[Union[StreamItem, InvalidPayload]]: ...
+def iter_events(
+    source: Iterable[bytes],
+    *,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    on_invalid: OnInvalid = "raise",
+) -> ChunkStream[Any]:
     """Decode an SSE byte stream into chunks and in-band error events.
 
-    Stops at ``data: [DONE]`` or when the source ends. A payload that is
-    neither a chunk nor an error raises `pydantic.ValidationError` naming the
-    event's position; an event over ``max_event_size`` bytes raises `SSEError`.
+    Stops at ``data: [DONE]`` or when the source ends; the returned `ChunkStream`
+    then says how it ended. A payload that is neither a chunk nor an error raises
+    `pydantic.ValidationError` naming the event's position, or, with
+    ``on_invalid="yield"``, is yielded as an `InvalidPayload` and reading goes on.
+    A body that is no event stream raises `NotAnEventStreamError`, one without any
+    event `EmptyStreamError`, an event over ``max_event_size`` bytes `SSEError`.
     """
-    for event in iter_sse(source, max_event_size=max_event_size):
-        # The common case inline, a chunk and nothing else; anything unusual
-        # (an error, a payload that is not a chunk) takes `event_items`.
-        if event.event != "error":
-            try:
-                chunk = _validate_chunk(event.data)
-            except ValidationError:
-                pass
-            else:
-                extra = chunk.__pydantic_extra__
-                if not extra or extra.get("error") is None:
-                    yield chunk
-                    continue
-        yield from event_items(event)
+    state = _State()
+    return ChunkStream(_items(source, max_event_size, on_invalid, False, state), state)
 
 
-async def aiter_events(
-    source: AsyncIterable[bytes], *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE
-) -> AsyncIterator[StreamItem]:
+@overload
+def aiter_events(
+    source: AsyncIterable[bytes],
+    *,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    on_invalid: Literal["raise"] = "raise",
+) -> AsyncChunkStream[StreamItem]: ...
+@overload
+def aiter_events(
+    source: AsyncIterable[bytes],
+    *,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    on_invalid: Literal["yield"],
+) -> AsyncChunkStream[Union[StreamItem, InvalidPayload]]: ...
+def aiter_events(
+    source: AsyncIterable[bytes],
+    *,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    on_invalid: OnInvalid = "raise",
+) -> AsyncChunkStream[Any]:
     """The async form of `iter_events`, for ``httpx.AsyncClient`` and friends."""
-    async for event in aiter_sse(source, max_event_size=max_event_size):
-        for item in event_items(event):
-            yield item
+    state = _State()
+    return AsyncChunkStream(_aitems(source, max_event_size, on_invalid, False, state), state)
 
 
 def iter_chunks(
     source: Iterable[bytes], *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE
-) -> Iterator[ChatCompletionChunk]:
-    """Decode an SSE byte stream into chunks; raise `StreamError` at an in-band error."""
-    for item in iter_events(source, max_event_size=max_event_size):
-        if isinstance(item, StreamErrorEvent):
-            raise StreamError(item)
-        yield item
+) -> ChunkStream[ChatCompletionChunk]:
+    """Decode an SSE byte stream into chunks; raise `StreamError` at an in-band error.
+
+    Otherwise as `iter_events`; the returned `ChunkStream` says how the stream ended.
+    """
+    state = _State()
+    return ChunkStream(_items(source, max_event_size, "raise", True, state), state)
 
 
-async def aiter_chunks(
+def aiter_chunks(
     source: AsyncIterable[bytes], *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE
-) -> AsyncIterator[ChatCompletionChunk]:
+) -> AsyncChunkStream[ChatCompletionChunk]:
     """The async form of `iter_chunks`."""
-    async for item in aiter_events(source, max_event_size=max_event_size):
-        if isinstance(item, StreamErrorEvent):
-            raise StreamError(item)
-        yield item
+    state = _State()
+    return AsyncChunkStream(_aitems(source, max_event_size, "raise", True, state), state)

@@ -81,6 +81,7 @@ def test_quick_report_shape(bench, capsys: pytest.CaptureFixture[str]) -> None:
         ("dump", "chatchunk dump_chunk"),
         ("stream", "chatchunk iter_events"),
         ("stream", "chatchunk iter_sse (decoder only)"),
+        ("stream", "chatchunk SSEDecoder + validate_json loop (no stream state)"),
         ("accumulate", "chatchunk ChunkAccumulator"),
     ]:
         assert (group, case) in cases, (group, case)
@@ -93,6 +94,9 @@ def test_quick_report_shape(bench, capsys: pytest.CaptureFixture[str]) -> None:
     ratios = _rows(sections["Ratios and targets"])
     names = [row[0] for row in ratios]
     assert "decoder overhead: chatchunk iter_sse / parse_chunk" in names
+    # What the stream's end state and its checks cost per event, against a bare loop.
+    own_loop = "chatchunk SSEDecoder + validate_json loop (no stream state)"
+    assert f"chatchunk iter_events vs {own_loop}" in names
     assert any(name.startswith("accumulator linearity") for name in names)
     assert any(name.startswith("accumulator memory") for name in names)
     for row in ratios:

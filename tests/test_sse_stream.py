@@ -46,7 +46,12 @@ NOT_STREAMS = {
     "nginx_html": (NGINX_502, "502 Bad Gateway"),
     "fastapi_detail": (FASTAPI_422, "Not authenticated"),
     "plain_text": (b"Internal Server Error", "Internal Server Error"),
-    "json_list": (b'[{"error": "x"}]', '[{"error": "x"}]'),
+    "json_list": (b"[1, 2]", "[1, 2]"),
+    "gemini_list": (
+        b'[{"error": {"code": 429, "message": "Resource has been exhausted",'
+        b' "status": "RESOURCE_EXHAUSTED"}}]',
+        "Resource has been exhausted",
+    ),
     "bom_then_json": (b"\xef\xbb\xbf" + LITELLM_529, "the model is overloaded"),
     "blank_lines_then_html": (b"\n\r\n  " + NGINX_502, "502 Bad Gateway"),
     "a_field_like_word": (b"database unavailable\n", "database unavailable"),
@@ -90,6 +95,11 @@ def test_the_json_error_is_kept() -> None:
         list(iter_chunks([LITELLM_529]))
     assert caught.value.error == json.loads(LITELLM_529)["error"]
     assert caught.value.body == LITELLM_529
+    # The same after a BOM, which the body keeps and the message does not.
+    with pytest.raises(NotAnEventStreamError) as caught:
+        list(iter_chunks([b"\xef\xbb\xbf", LITELLM_529]))
+    assert caught.value.error == json.loads(LITELLM_529)["error"]
+    assert caught.value.body == b"\xef\xbb\xbf" + LITELLM_529
 
 
 def test_it_raises_once_the_json_body_is_whole_without_waiting_for_more() -> None:

@@ -75,11 +75,13 @@ def _is_event_stream(head: bytes, final: bool) -> Optional[bool]:
 
 
 def _body_message(body: bytes, error: NotAnEventStreamError) -> str:
-    text = body.decode("utf-8", "replace").strip()
+    text = body.decode("utf-8", "replace").lstrip("\ufeff").strip()
     try:
-        value: Any = json.loads(text)
+        value: object = json.loads(text)
     except (ValueError, RecursionError):
         value = None
+    if isinstance(value, list) and len(cast(List[object], value)) == 1:
+        value = cast(List[object], value)[0]  # Gemini wraps its error in a list
     if value is not None:
         found: object = value
         if isinstance(value, dict):

@@ -74,14 +74,20 @@ def _is_event_stream(head: bytes, final: bool) -> Optional[bool]:
     return None if len(start) < 6 else False  # no field name is longer than five bytes
 
 
-def _body_message(body: bytes, error: NotAnEventStreamError) -> str:
-    text = body.decode("utf-8", "replace").lstrip("\ufeff").strip()
+def _json(text: str) -> object:
     try:
         value: object = json.loads(text)
     except (ValueError, RecursionError):
-        value = None
-    if isinstance(value, list) and len(cast(List[object], value)) == 1:
-        value = cast(List[object], value)[0]  # Gemini wraps its error in a list
+        return None
+    if isinstance(value, list):
+        items = cast(List[object], value)
+        return items[0] if len(items) == 1 else items  # Gemini wraps its error in a list
+    return value
+
+
+def _body_message(body: bytes, error: NotAnEventStreamError) -> str:
+    text = body.decode("utf-8", "replace").lstrip("\ufeff").strip()
+    value = _json(text)
     if value is not None:
         found: object = value
         if isinstance(value, dict):

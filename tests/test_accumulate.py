@@ -1100,7 +1100,9 @@ def test_every_provider_stream_read_whole_is_complete(name: str) -> None:
         assert to_dict(accumulate(iter_events([body]), strict=True)) == expected
 
 
-@pytest.mark.parametrize("name", ["openai_text_usage", "openai_parallel_tool_calls", "gemini", "vllm"])
+@pytest.mark.parametrize(
+    "name", ["openai_text_usage", "openai_parallel_tool_calls", "gemini", "vllm"]
+)
 def test_every_provider_stream_cut_short_is_incomplete(name: str) -> None:
     # Cut at every event boundary before [DONE], and inside the last event: never complete.
     body, _ = STREAMS[name]

@@ -8,6 +8,8 @@ broken; the reports are compared whole, so their format is pinned here.
 import io
 import itertools
 import json
+import select
+import signal
 import subprocess
 import sys
 import tracemalloc
@@ -15,10 +17,13 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
+from pydantic import ValidationError
 
 import chatchunk
-import chatchunk._cli as cli
+import chatchunk._assemble as assemble_module
+import chatchunk._console as console
 import chatchunk._inputs as inputs
+import chatchunk._validate as validate_module
 from chatchunk import (
     ChatCompletionChunk,
     CompletionUsage,
@@ -89,6 +94,17 @@ broken.jsonl:3: invalid_payload: usage.prompt_tokens: Input should be a valid in
 broken.jsonl:4: stream_error: error: The server had an error while processing your request.
 summary: 1 file, 5 payloads, 2 valid, 3 invalid, 4 findings
 """
+
+BROKEN_SSE_INCOMPLETE = (
+    "broken.sse: event 5 at byte 550: incomplete_stream: choice 0 got no finish_reason;"
+    " the stream reported an error: Rate limit reached for gpt-4o;"
+    " 3 invalid payload(s) were skipped\n"
+)
+
+BROKEN_JSONL_INCOMPLETE = (
+    "broken.jsonl:6: incomplete_stream: the stream reported an error: The server had an"
+    " error while processing your request.; 2 invalid payload(s) were skipped\n"
+)
 
 BROKEN_JSON = """\
 broken.json: invalid_payload: created: Input should be a valid integer (input: '1764288400')
@@ -223,22 +239,33 @@ def test_validate_in_band_error_chunk_is_valid_but_fails(run: Callable[..., Run]
     )
 
 
+TRUNCATED = [
+    "truncated.sse: event 3: unterminated_event: the input ends inside an event (no blank"
+    " line after it); it was dropped",
+    "truncated.sse: event 3: incomplete_stream: the stream ended without 'data: [DONE]'"
+    " while choice 0 had no finish_reason",
+]
+
+
 def test_validate_truncated_stream(run: Callable[..., Run]) -> None:
-    # The last event is cut mid-payload and never closed by a blank line: still checked.
+    # The last event is cut mid-payload and never closed by a blank line: it is dropped,
+    # as `iter_events` drops it, and data was lost, so the input fails.
     status, out, _ = run("validate", "truncated.sse")
     assert status == 1
     assert out.splitlines() == [
-        "truncated.sse: event 3 at byte 500: invalid_payload: Invalid JSON: EOF while parsing"
-        " a string at line 1 column 192"
-        """ (input: '{"id":"chatcmpl-cut1","object":"chat.completion.chunk","...)""",
-        "summary: 1 file, 3 payloads, 2 valid, 1 invalid, 1 finding",
+        *TRUNCATED,
+        "summary: 1 file, 2 payloads, 2 valid, 0 invalid, 2 findings",
     ]
 
 
-def test_validate_goes_on_after_done(run: Callable[..., Run]) -> None:
+def test_validate_after_done_begins_a_new_stream(run: Callable[..., Run]) -> None:
+    # The first stream ends at [DONE] (unfinished, but the server said so: only --strict
+    # tells); the chunk after it is a second stream, which ends without either.
     assert run("validate", "after_done.sse") == (
-        0,
-        "summary: 1 file, 2 payloads, 2 valid, 0 invalid, 0 findings\n",
+        1,
+        "after_done.sse: event 3 at byte 369: incomplete_stream: the stream ended without"
+        " 'data: [DONE]' while choice 0 had no finish_reason\n"
+        "summary: 1 file, 2 payloads, 2 valid, 0 invalid, 1 finding\n",
         "",
     )
 
@@ -358,16 +385,19 @@ def test_strict_names_provider_fields_once_per_file(run: Callable[..., Run]) -> 
 def test_strict_stream_end_findings(run: Callable[..., Run]) -> None:
     status, out, _ = run("validate", "--strict", "truncated.sse", "after_done.sse")
     assert status == 1
-    assert out.splitlines()[1:] == [
-        "truncated.sse: event 3 at byte 500: unterminated_event: the input ends inside this"
-        " event (no blank line after it); a client drops it",
-        "truncated.sse: choice_not_finished: choices.0.finish_reason: choice 0 never received"
-        " a finish_reason",
-        "truncated.sse: no_done: the stream ended without a 'data: [DONE]' event",
-        "after_done.sse: event 3 at byte 369: event_after_done: an event follows 'data: [DONE]'",
-        "after_done.sse: choice_not_finished: choices.0.finish_reason: choice 0 never received"
-        " a finish_reason",
-        "summary: 2 files, 5 payloads, 4 valid, 1 invalid, 6 findings",
+    # Stream-end findings are placed at the stream's last payload (or dropped event).
+    assert out.splitlines() == [
+        *TRUNCATED,
+        "truncated.sse: event 3: choice_not_finished: choices.0.finish_reason: choice 0 never"
+        " received a finish_reason",
+        "truncated.sse: event 3: no_done: the stream ended without a 'data: [DONE]' event",
+        "after_done.sse: event 1 at byte 0: choice_not_finished: choices.0.finish_reason:"
+        " choice 0 never received a finish_reason",
+        "after_done.sse: event 3 at byte 369: incomplete_stream: the stream ended without"
+        " 'data: [DONE]' while choice 0 had no finish_reason",
+        "after_done.sse: event 3 at byte 369: no_done: the stream ended without a"
+        " 'data: [DONE]' event",
+        "summary: 2 files, 4 payloads, 4 valid, 0 invalid, 7 findings, 1 repeated not shown",
     ]
 
 
@@ -442,11 +472,10 @@ def test_strict_jsonl_has_no_done_check(run: Callable[..., Run], tmp_path: Path)
             "x.txt:1: stream_error: error: overloaded\n"
             "x.txt:4: invalid_payload: id: Input should be a valid string (input: 1)\n",
         ),
-        # neither: one document, which is no JSON
+        # an array: one document, which is no chunk
         (
-            b"hello\n",
-            "x.txt: invalid_payload: Invalid JSON: expected value at line 1 column 1"
-            " (input: 'hello')\n",
+            b'[{"id":"c"}]\n',
+            "x.txt: invalid_payload: Input should be an object (input: [{'id': 'c'}])\n",
         ),
     ],
 )
@@ -472,7 +501,10 @@ def test_invalid_utf8_after_the_start_is_an_invalid_payload(
     monkeypatch.chdir(tmp_path)
     status, out, _ = run("validate", "x.jsonl")
     assert status == 1
-    assert out.splitlines()[0] == "x.jsonl:41: invalid_payload: not valid UTF-8 at byte 10"
+    assert out.splitlines()[0] == (
+        "x.jsonl:41: invalid_payload: Invalid JSON: invalid unicode code point at line 1"
+        """ column 11 (input: b'{"id":"caf\\xe9"}')"""
+    )
 
 
 def test_jsonl_line_too_long(
@@ -586,15 +618,35 @@ def test_validate_subprocess_json_and_strict(launcher: str) -> None:
             "not a text file (binary data near the start)",
         ),
         (
-            lambda d: d.write_bytes(b"data: caf\xe9\n\n"),
-            "not a text file (binary data near the start)",
-        ),
-        (
             lambda d: d.write_bytes("\ufeff".encode("utf-16")),
             "not a text file (binary data near the start)",
         ),
+        (
+            lambda d: d.write_bytes((DATA / "bad_gateway.html").read_bytes()),
+            "not an event stream, JSON Lines or JSON: 502 Bad Gateway",
+        ),
+        (
+            lambda d: d.write_bytes(b"\n  Internal Server Error\n"),
+            "not an event stream, JSON Lines or JSON: Internal Server Error",
+        ),
+        (
+            lambda d: d.write_bytes(b"database unavailable: try again\n"),
+            "not an event stream, JSON Lines or JSON: database unavailable: try again",
+        ),
     ],
-    ids=["missing", "directory", "empty", "blank", "comments", "nul", "png", "latin1", "utf16"],
+    ids=[
+        "missing",
+        "directory",
+        "empty",
+        "blank",
+        "comments",
+        "nul",
+        "png",
+        "utf16",
+        "html",
+        "text",
+        "data-but-no-field",
+    ],
 )
 def test_unusable_input(
     run: Callable[..., Run], tmp_path: Path, make: Callable[[Path], None], message: str
@@ -663,9 +715,43 @@ def test_keyboard_interrupt(run: Callable[..., Run], monkeypatch: pytest.MonkeyP
     def interrupted(source: object) -> str:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "sniff", interrupted)
-    assert run("validate", "openai.sse") == (130, "", "chatchunk: interrupted\n")
+    monkeypatch.setattr(validate_module, "sniff", interrupted)
+    monkeypatch.setattr(assemble_module, "sniff", interrupted)
+    assert run("validate", "openai.sse") == (
+        130,
+        "summary: 1 file, 0 payloads, 0 valid, 0 invalid, 0 findings, interrupted\n",
+        "chatchunk: interrupted\n",
+    )
     assert run("assemble", "openai.sse") == (130, "", "chatchunk: interrupted\n")
+
+
+def test_keyboard_interrupt_mid_input_writes_the_summary_so_far(
+    run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: List[int] = []
+
+    def update(self: object, source: object, chunks: int) -> None:
+        checked.append(chunks)
+        if chunks == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(console.Progress, "update", update)
+    status, out, err = run("validate", "--format", "json", "broken.sse", "openai.sse")
+    assert (status, err) == (130, "chatchunk: interrupted\n")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["kind"] for r in records] == ["invalid_payload", "invalid_payload", "summary"]
+    assert records[-1] == {
+        "kind": "summary",
+        "files": 1,
+        "payloads": 3,
+        "valid": 1,
+        "invalid": 2,
+        "findings": 2,
+        "repeated": 0,
+        "unreadable": 0,
+        "status": 130,
+    }
+    assert checked == [1, 2, 3]  # the second file was never opened
 
 
 def test_broken_pipe_in_process(
@@ -790,20 +876,31 @@ def test_validate_large_jsonl_in_constant_memory(run: Callable[..., Run], tmp_pa
     invalid = len(range(5, blocks, 10))
     total = blocks * 2000 + invalid
     assert status == 1
-    assert out.splitlines()[-1] == (
+    # One stream (one id, never finished): its end is the last finding.
+    assert out.splitlines()[-2:] == [
+        f"{path}:{total}: incomplete_stream: the stream ended while choice 0 had no finish_reason",
         f"summary: 1 file, {total} payloads, {total - invalid} valid, {invalid} invalid,"
-        f" {invalid} findings"
-    )
+        f" {invalid + 1} findings",
+    ]
     assert peak < 3 * 1024 * 1024, f"peak {peak / 1e6:.2f} MB for a {size / 1e6:.0f} MB file"
 
 
 # --- assemble ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["openai.sse", "vllm.sse", "groq.jsonl", "chunk.json"])
-def test_assemble_every_format(run: Callable[..., Run], name: str) -> None:
-    status, out, err = run("assemble", name)
-    assert (status, err) == (0, "")
+@pytest.mark.parametrize(
+    ("name", "status", "err"),
+    [
+        ("openai.sse", 0, ""),
+        ("vllm.sse", 0, ""),
+        ("groq.jsonl", 0, ""),
+        # a usage-only chunk assembles into a completion without choices: not complete
+        ("chunk.json", 1, "chunk.json: incomplete_stream: no choice was streamed\n"),
+    ],
+)
+def test_assemble_every_format(run: Callable[..., Run], name: str, status: int, err: str) -> None:
+    assert run("assemble", name)[::2] == (status, err)
+    out = run("assemble", name)[1]
     assert out.count("\n") == 1  # compact by default
     assembled = json.loads(out)
     assert assembled["object"] == "chat.completion"
@@ -835,28 +932,36 @@ def test_assemble_reports_in_band_errors_after_the_result(run: Callable[..., Run
     status, out, err = run("assemble", "openrouter_error.sse")
     assert status == 1
     assert json.loads(out)["choices"][0]["finish_reason"] == "error"
-    assert (
-        err
-        == "openrouter_error.sse: event 2 at byte 363: stream_error: error: Provider returned error\n"
+    assert err == (
+        "openrouter_error.sse: event 2 at byte 363: stream_error: error: Provider returned error\n"
+        "openrouter_error.sse: event 2 at byte 363: incomplete_stream: the stream reported an"
+        " error: Provider returned error\n"
     )
 
 
 def test_assemble_reports_invalid_payloads(run: Callable[..., Run]) -> None:
     status, out, err = run("assemble", "--text", "broken.jsonl")
     assert (status, out) == (1, "Hi\n")
-    # The same lines as `validate`: invalid payloads, then in-band errors.
-    assert err == "".join(BROKEN_JSONL.splitlines(keepends=True)[:-1])
+    # The same lines as `validate`, in the input's order, then why the stream is incomplete.
+    assert err == "".join(BROKEN_JSONL.splitlines(keepends=True)[:-1]) + BROKEN_JSONL_INCOMPLETE
 
 
 def test_assemble_broken_sse(run: Callable[..., Run]) -> None:
     status, out, err = run("assemble", "--text", "broken.sse")
     assert (status, out) == (1, "Hel\n")
-    assert err == "".join(BROKEN_SSE.splitlines(keepends=True)[:-1])
+    assert err == "".join(BROKEN_SSE.splitlines(keepends=True)[:-1]) + BROKEN_SSE_INCOMPLETE
 
 
-def test_assemble_stops_at_done(run: Callable[..., Run]) -> None:
-    # A client stops at [DONE]: the chunk after it is not part of the completion.
-    assert run("assemble", "--text", "after_done.sse") == (0, "\n", "")
+def test_assemble_after_done_is_a_second_stream(run: Callable[..., Run]) -> None:
+    # A client stops at [DONE]: the chunk after it is not part of the first completion,
+    # but the start of a second one. Neither finished; the second has no [DONE] either.
+    status, out, err = run("assemble", "--text", "after_done.sse")
+    assert (status, out) == (1, "\nBonjour\n")
+    assert err == (
+        "after_done.sse: event 1 at byte 0: incomplete_stream: choice 0 got no finish_reason\n"
+        "after_done.sse: event 3 at byte 369: incomplete_stream: choice 0 got no finish_reason;"
+        " the stream ended without data: [DONE]\n"
+    )
 
 
 def test_assemble_stdin(run: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -875,7 +980,319 @@ def test_assemble_subprocess(launcher: str) -> None:
     failed = launch(launcher, "assemble", "broken.sse")
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["choices"][0]["message"]["content"] == "Hel"
-    assert failed.stderr == "".join(BROKEN_SSE.splitlines(keepends=True)[:-1])
+    assert failed.stderr == (
+        "".join(BROKEN_SSE.splitlines(keepends=True)[:-1]) + BROKEN_SSE_INCOMPLETE
+    )
+
+
+# --- logs of many streams ---------------------------------------------------------------
+
+# requests.jsonl: a gateway's log of three requests. OpenAI (usage in a last chunk without
+# choices), LiteLLM in front of Gemini (a new id on every chunk, a trailing usage chunk
+# whose delta is all nulls), Groq (cut by max_tokens).
+REQUESTS = [(1, 5), (6, 9), (10, 12)]  # each stream's first and last line
+
+
+def jsonl_streams(path: Path, bounds: List[Tuple[int, int]]) -> List[Dict[str, Any]]:
+    """What the library assembles from each stream of a JSON Lines log, cut by hand."""
+    lines = path.read_bytes().splitlines()
+    return [
+        to_dict(accumulate(parse_chunk(line) for line in lines[first - 1 : last]))
+        for first, last in bounds
+    ]
+
+
+def sse_streams(path: Path) -> List[Dict[str, Any]]:
+    """What the library assembles from each [DONE]-ended stream of an SSE file."""
+    done = b"data: [DONE]\n\n"
+    parts = [part + done for part in path.read_bytes().split(done) if part.strip()]
+    return [to_dict(accumulate(iter_events([part]))) for part in parts]
+
+
+def test_assemble_writes_one_completion_per_stream(run: Callable[..., Run]) -> None:
+    status, out, err = run("assemble", "requests.jsonl")
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert [json.loads(line) for line in lines] == jsonl_streams(DATA / "requests.jsonl", REQUESTS)
+    # LiteLLM's four ids are one stream, under its first id.
+    assert json.loads(lines[1])["id"] == "chatcmpl-3f0c2a8e-6b1d-4c7e-9a2f-5d8b1e4c7a90"
+    assert run("assemble", "--text", "requests.jsonl") == (
+        0,
+        "The capital is Paris.\nBonjour le monde!\nOnce upon a\n",
+        "",
+    )
+
+
+def test_assemble_several_streams_ignores_indent(run: Callable[..., Run]) -> None:
+    # JSON Lines hold one document a line: --indent only shapes a single stream's output.
+    assert run("assemble", "--indent", "2", "requests.jsonl") == run("assemble", "requests.jsonl")
+    assert run("assemble", "--indent", "2", "openai.sse")[1].startswith('{\n  "id": ')
+
+
+def test_assemble_sse_streams_split_at_done(run: Callable[..., Run]) -> None:
+    status, out, err = run("assemble", "two_streams.sse")
+    assert (status, err) == (0, "")
+    assert [json.loads(line) for line in out.splitlines()] == sse_streams(DATA / "two_streams.sse")
+    assert run("assemble", "--text", "two_streams.sse")[1] == "Yes.\nNo, thanks.\n"
+
+
+def test_strict_checks_each_stream_on_its_own(run: Callable[..., Run]) -> None:
+    # Two conformant OpenAI streams: their different ids and `created` are no change.
+    assert run("validate", "--strict", "two_streams.sse") == (
+        0,
+        "summary: 1 file, 11 payloads, 11 valid, 0 invalid, 0 findings\n",
+        "",
+    )
+    assert run("validate", "requests.jsonl") == (
+        0,
+        "summary: 1 file, 12 payloads, 12 valid, 0 invalid, 0 findings\n",
+        "",
+    )
+    status, out, _ = run("validate", "--strict", "requests.jsonl")
+    assert status == 1
+    changes = [line for line in out.splitlines() if "_changed: " in line]
+    # Only LiteLLM's own ids change, inside its stream (lines 6 to 9): no id_changed at
+    # line 6 or 10, where a stream begins, and no created_changed at all.
+    assert [line.split(": ")[0] for line in changes] == [
+        "requests.jsonl:7",
+        "requests.jsonl:8",
+        "requests.jsonl:9",
+    ]
+    assert all(": id_changed: " in line for line in changes)
+
+
+def test_a_stream_cut_off_mid_log(run: Callable[..., Run], tmp_path: Path) -> None:
+    # The OpenAI request loses its last two chunks (finish and usage); the next request
+    # begins with a new id and a role, so the log still holds three streams.
+    lines = (DATA / "requests.jsonl").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(b"".join(lines[:3] + lines[5:]))
+    assert run("validate", str(path)) == (
+        1,
+        f"{path}:3: incomplete_stream: the stream ended while choice 0 had no finish_reason\n"
+        "summary: 1 file, 10 payloads, 10 valid, 0 invalid, 1 finding\n",
+        "",
+    )
+    status, out, err = run("assemble", "--text", str(path))
+    assert (status, out) == (1, "The capital is Paris.\nBonjour le monde!\nOnce upon a\n")
+    assert err == f"{path}:3: incomplete_stream: choice 0 got no finish_reason\n"
+
+
+def test_sse_streams_without_done_split_by_the_rule(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    # A server that never sends [DONE]: the second response is told apart by its new id
+    # once the first one finished. Without [DONE], neither stream is complete.
+    path = tmp_path / "no_done.sse"
+    path.write_bytes((DATA / "two_streams.sse").read_bytes().replace(b"data: [DONE]\n\n", b""))
+    assert run("validate", str(path)) == (
+        0,
+        "summary: 1 file, 11 payloads, 11 valid, 0 invalid, 0 findings\n",
+        "",
+    )
+    status, out, _ = run("validate", "--strict", str(path))
+    assert (status, out) == (
+        1,
+        f"{path}: event 5 at byte 1304: no_done: the stream ended without a 'data: [DONE]'"
+        " event\n"
+        "summary: 1 file, 11 payloads, 11 valid, 0 invalid, 1 finding, 1 repeated not shown\n",
+    )
+    status, out, err = run("assemble", "--text", str(path))
+    assert (status, out) == (1, "Yes.\nNo, thanks.\n")
+    assert err.count("incomplete_stream: the stream ended without data: [DONE]\n") == 2
+
+
+# --- how a stream ends --------------------------------------------------------------------
+
+
+def without_last_line(path: Path, tmp_path: Path) -> Path:
+    cut = tmp_path / path.name
+    lines = path.read_bytes().splitlines(keepends=True)
+    cut.write_bytes(b"".join(lines[:-1]))
+    return cut
+
+
+def test_jsonl_stream_left_unfinished_fails_without_strict(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    # JSON Lines have no [DONE]: a choice without a finish reason at the end is enough.
+    path = without_last_line(DATA / "groq.jsonl", tmp_path)
+    assert run("validate", str(path)) == (
+        1,
+        f"{path}:3: incomplete_stream: the stream ended while choice 0 had no finish_reason\n"
+        "summary: 1 file, 3 payloads, 3 valid, 0 invalid, 1 finding\n",
+        "",
+    )
+
+
+def test_sse_stream_cut_between_events_fails_without_strict(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    data = (DATA / "openai.sse").read_bytes()
+    path = tmp_path / "cut.sse"
+    path.write_bytes(data[: data.index(b"data: ", 1100)])  # events 1 to 4 of 6
+    status, out, _ = run("validate", "--format", "json", str(path))
+    assert status == 1
+    assert json.loads(out.splitlines()[0]) == {
+        "file": str(path),
+        "event": 4,
+        "offset": 1012,
+        "path": "",
+        "kind": "incomplete_stream",
+        "message": "the stream ended without 'data: [DONE]' while choice 0 had no finish_reason",
+    }
+    status, out, err = run("assemble", "--text", str(path))
+    assert (status, out) == (1, "Bonjour à tous 👋\n")
+    assert err == (
+        f"{path}: event 4 at byte 1012: incomplete_stream: choice 0 got no finish_reason;"
+        " the stream ended without data: [DONE]\n"
+    )
+
+
+def test_stream_finished_without_done_passes_without_strict(
+    run: Callable[..., Run], tmp_path: Path
+) -> None:
+    # Every choice finished: a missing [DONE] is only --strict's `no_done`.
+    path = tmp_path / "no_done.sse"
+    path.write_bytes((DATA / "openai.sse").read_bytes().replace(b"data: [DONE]\n\n", b""))
+    assert run("validate", str(path))[0] == 0
+    assert run("validate", "--strict", str(path))[1].splitlines()[0] == (
+        f"{path}: event 6 at byte 1649: no_done: the stream ended without a 'data: [DONE]' event"
+    )
+    # assemble asks for more: without [DONE] the stream may have been cut off.
+    status, _, err = run("assemble", str(path))
+    assert (status, err) == (
+        1,
+        f"{path}: event 6 at byte 1649: incomplete_stream: the stream ended without data: [DONE]\n",
+    )
+
+
+def test_single_document_is_a_payload_not_a_stream(run: Callable[..., Run], tmp_path: Path) -> None:
+    # One chunk from the middle of a stream is valid; assembled, it is incomplete.
+    line = (DATA / "groq.jsonl").read_bytes().splitlines()[1]
+    path = tmp_path / "chunk.json"
+    path.write_bytes(json.dumps(json.loads(line), indent=2).encode())
+    assert run("validate", str(path))[0] == 0
+    status, out, err = run("assemble", "--text", str(path))
+    assert (status, out, err) == (
+        1,
+        "Paris\n",
+        f"{path}: incomplete_stream: choice 0 got no finish_reason\n",
+    )
+
+
+def test_assemble_drops_an_unterminated_event_as_the_library_does(
+    run: Callable[..., Run],
+) -> None:
+    status, out, err = run("assemble", "truncated.sse")
+    assert status == 1
+    # The same completion as accumulate(iter_events(...)) on the same bytes: "Hello",
+    # without the " wor" of the event no blank line closed.
+    assert json.loads(out) == expected_completion(DATA / "truncated.sse")
+    assert json.loads(out)["choices"][0]["message"]["content"] == "Hello"
+    assert err == (
+        f"{TRUNCATED[0]}\n"
+        "truncated.sse: event 3: incomplete_stream: choice 0 got no finish_reason; the stream"
+        " was cut off inside an event, without data: [DONE]\n"
+    )
+
+
+def test_unterminated_event_after_done(run: Callable[..., Run], tmp_path: Path) -> None:
+    # The stream is whole; what follows its [DONE] is cut before its blank line.
+    path = tmp_path / "tail.sse"
+    path.write_bytes((DATA / "openai.sse").read_bytes() + b'data: {"id":"chatcmpl-next",')
+    message = (
+        f"{path}: event 8: unterminated_event: the input ends inside an event (no blank"
+        " line after it); it was dropped\n"
+    )
+    for strict in ([], ["--strict"]):
+        assert run("validate", *strict, str(path)) == (
+            1,
+            message + "summary: 1 file, 6 payloads, 6 valid, 0 invalid, 1 finding\n",
+            "",
+        )
+    status, out, err = run("assemble", "--indent", "2", str(path))
+    assert (status, err) == (1, message)
+    assert json.loads(out) == expected_completion(DATA / "openai.sse")
+    assert out.startswith('{\n  "id"')  # still one stream: the dropped event is none
+    status, out, _ = run("validate", "--format", "json", str(path))
+    assert json.loads(out.splitlines()[0])["event"] == 8
+    assert "offset" not in json.loads(out.splitlines()[0])
+
+
+# --- invalid UTF-8 ------------------------------------------------------------------------
+
+
+def test_invalid_utf8_gets_one_verdict_in_every_format(run: Callable[..., Run]) -> None:
+    # The same payload, with a Latin-1 "é", as SSE, as JSON Lines and as one document.
+    status, out, _ = run(
+        "validate", "--format", "json", "latin1.sse", "latin1.jsonl", "latin1.json"
+    )
+    assert status == 1
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r.get("event") or r.get("line"), r["kind"], r["error_type"]) for r in records[:3]] == [
+        (2, "invalid_payload", "json_invalid"),
+        (2, "invalid_payload", "json_invalid"),
+        (None, "invalid_payload", "json_invalid"),
+    ]
+    assert records[0]["message"] == (
+        "Invalid JSON: invalid UTF-8 in the event's data (replaced at character 154)"
+    )
+    # JSON Lines and a document are read as bytes, as parse_chunk reads them.
+    bad = (DATA / "latin1.json").read_bytes().strip()
+    with pytest.raises(ValidationError, match="invalid unicode code point") as caught:
+        parse_chunk(bad)
+    assert records[1]["message"] == records[2]["message"]
+    assert records[2]["message"] == caught.value.errors()[0]["msg"]
+    assert records[3]["valid"] == 4
+    assert records[3]["invalid"] == 3
+
+
+def test_assemble_skips_the_invalid_utf8_payload(run: Callable[..., Run]) -> None:
+    for name in ("latin1.sse", "latin1.jsonl"):
+        status, out, err = run("assemble", "--text", name)
+        assert (status, out) == (1, "Un \n")
+        assert "invalid_payload: Invalid JSON: invalid " in err
+        assert err.endswith("incomplete_stream: 1 invalid payload(s) were skipped\n")
+
+
+# --- Ctrl-C -------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
+def test_ctrl_c_prints_the_summary_so_far_subprocess() -> None:
+    # A real process reads a pipe that stays open; once it has reported the broken line
+    # (so it read every line before), Ctrl-C.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chatchunk", "validate", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=DATA,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    try:
+        proc.stdin.write((DATA / "groq.jsonl").read_bytes() + b'{"id":"broken"\n')
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready, "no finding within 60 s"
+        finding = proc.stdout.readline()
+        assert finding.startswith(b"<stdin>:5: invalid_payload: ")
+        proc.send_signal(signal.SIGINT)
+        status = proc.wait(timeout=60)
+        out = proc.stdout.read()
+        err = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=60)
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            pipe.close()
+    assert status == 130
+    assert out == b"summary: 1 file, 5 payloads, 4 valid, 1 invalid, 1 finding, interrupted\n"
+    assert err == b"chatchunk: interrupted\n"
 
 
 # --- schema -----------------------------------------------------------------------------

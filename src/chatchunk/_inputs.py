@@ -1,23 +1,55 @@
 """Reading the inputs of the command line: a file or stdin, in pieces, in any of three formats.
 
 `sniff` tells a Server-Sent-Events stream, JSON Lines and a single JSON document
-apart by their first bytes; `Reader` yields the payloads of each, validated
-exactly as `iter_events` validates them, with their place in the input.
-Memory stays constant: SSE is read in `PIECE`-sized pieces, JSON Lines a line at
-a time, and only a single JSON document is read whole, up to `MAX_DOCUMENT`.
+apart by their first bytes, and rejects an input that is none of them (an HTML
+error page, plain text). `Reader` yields the payloads of each with their place in
+the input, each turned into items by the library's own `parse_event` with
+``on_invalid="yield"``: chunks, in-band errors, and `InvalidPayload` for the rest.
+Invalid UTF-8 makes a payload invalid in every format, as it does for `parse_chunk`.
+Memory stays constant: SSE is read in `PIECE`-sized pieces, JSON Lines a line at a
+time, and only a single JSON document is read whole, up to `MAX_DOCUMENT`.
 """
 
 import codecs
 import json
 import os
 import sys
-from typing import BinaryIO, Callable, Dict, Iterator, List, NamedTuple, Optional
+from typing import (
+    BinaryIO,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Union,
+)
 
 from pydantic import ValidationError
 
-from ._events import StreamItem
+from ._events import InvalidPayload, StreamItem
+from ._json import parse_chunk
 from ._sse import ServerSentEvent, SSEDecoder, SSEError
+from ._sse_stream import NotAnEventStreamError
 from ._stream import parse_event
+
+__all__ = [
+    "MAX_DOCUMENT",
+    "PIECE",
+    "STDIN",
+    "InputError",
+    "Item",
+    "Payload",
+    "Place",
+    "Problem",
+    "Reader",
+    "Source",
+    "open_input",
+    "problems",
+    "size_text",
+    "sniff",
+]
 
 PIECE = 64 * 1024
 """How many bytes are read at a time."""
@@ -29,6 +61,9 @@ _INPUT_REPR = 60  # the longest input shown in a report
 _SSE_STARTS = (b"data:", b"event:", b"id:", b"retry:", b":")
 _BOM = codecs.BOM_UTF8
 STDIN = "<stdin>"
+
+Item = Union[StreamItem, InvalidPayload]
+"""What a payload turns into: a chunk, an in-band error, or an invalid payload."""
 
 
 class InputError(Exception):
@@ -91,10 +126,12 @@ def open_input(path: str) -> Source:
     return Source(path, file.read, file.close)
 
 
-def _is_text(head: bytes, final: bool) -> bool:
+def _not_text(source: Source) -> InputError:
+    return InputError(f"{source.name}: not a text file (binary data near the start)")
+
+
+def _is_utf8(head: bytes, final: bool) -> bool:
     sample = head[:_SNIFF]
-    if b"\0" in sample:
-        return False
     try:
         # A character cut at the end of the sample is not an error.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final and len(head) <= _SNIFF)
@@ -105,7 +142,12 @@ def _is_text(head: bytes, final: bool) -> bool:
 
 def sniff(source: Source) -> str:
     """Find the input's format, ``"sse"``, ``"jsonl"`` or ``"json"``, reading as little as
-    needed and putting it back."""
+    needed and putting it back.
+
+    Raises `InputError` for binary data (a NUL byte near the start) and for text that is
+    none of the three formats, with the message such a body carries (an HTML page's title).
+    Invalid UTF-8 further on is left for the payload it is in: that payload is invalid.
+    """
     head = b""
     eof = False
     checked = False
@@ -114,8 +156,8 @@ def sniff(source: Source) -> str:
         eof = not piece
         head += piece
         if not checked and (eof or len(head) >= _SNIFF):
-            if not _is_text(head, eof):
-                raise InputError(f"{source.name}: not a text file (binary data near the start)")
+            if b"\0" in head[:_SNIFF]:
+                raise _not_text(source)
             checked = True
         body = head[3:] if head.startswith(_BOM) else head
         start = body.lstrip(b" \t\r\n")
@@ -145,8 +187,13 @@ def sniff(source: Source) -> str:
             mode = "jsonl" if isinstance(json.loads(first), dict) else "json"
         except (ValueError, RecursionError):  # deep nesting: pydantic will say what is wrong
             mode = "json"
+    elif start.startswith(b"["):
+        mode = "json"  # an array: one document, which pydantic rejects with a reason
     elif start:
-        mode = "json"
+        if not _is_utf8(head, eof):
+            raise _not_text(source)
+        message = NotAnEventStreamError(start[:_SNIFF]).message
+        raise InputError(f"{source.name}: not an event stream, JSON Lines or JSON: {message}")
     source.unread(head)
     return mode
 
@@ -157,18 +204,22 @@ class Place(NamedTuple):
     line: int = 0
     event: int = 0
     offset: int = 0
+    """The byte where the SSE event began; -1 when not known (an event left unterminated)."""
 
     def text(self, name: str) -> str:
         if self.line:
             return f"{name}:{self.line}"
         if self.event:
-            return f"{name}: event {self.event} at byte {self.offset}"
+            at = f" at byte {self.offset}" if self.offset >= 0 else ""
+            return f"{name}: event {self.event}{at}"
         return name
 
     def fields(self) -> Dict[str, int]:
         if self.line:
             return {"line": self.line}
         if self.event:
+            if self.offset < 0:
+                return {"event": self.event}
             return {"event": self.event, "offset": self.offset}
         return {}
 
@@ -186,17 +237,18 @@ class Payload(NamedTuple):
     """One payload of an input and what it turned into."""
 
     place: Place
-    items: List[StreamItem]
-    """The chunk and in-band errors it holds; empty when it is invalid."""
-    problems: List[Problem]
-    """Why it is invalid; empty when it is not."""
-    after_done: bool = False
-    """It came after ``data: [DONE]``."""
+    items: List[Item]
+    """What its data carries, from `parse_event`: a chunk, in-band errors, or an
+    `InvalidPayload`; empty for a payload that could not be read."""
+    problems: Tuple[Problem, ...] = ()
+    """Why it could not be read at all (a line too long, an SSE event too large)."""
+    done: bool = False
+    """It is the ``data: [DONE]`` event, which ends a stream and carries nothing."""
     unterminated: bool = False
-    """The input ended inside this event, before the blank line that dispatches it."""
+    """The input ended inside this SSE event, which was dropped: no items."""
 
 
-def short_repr(value: object) -> str:
+def _short_repr(value: object) -> str:
     text = repr(value)
     return text if len(text) <= _INPUT_REPR else text[: _INPUT_REPR - 3] + "..."
 
@@ -206,32 +258,34 @@ def problems(exc: ValidationError) -> List[Problem]:
         Problem(
             ".".join(str(part) for part in error["loc"]),
             error["msg"],
-            short_repr(error["input"]),
+            _short_repr(error["input"]),
             error["type"],
         )
         for error in exc.errors(include_url=False)
     ]
 
 
-def payload(place: Place, data: bytes) -> Payload:
-    """Validate the bytes of one JSON Lines line or JSON document, as `iter_events` would."""
+def _document_items(place: Place, data: bytes) -> List[Item]:
+    """The items of one JSON Lines line or JSON document, as `iter_events` would give them."""
     try:
         text = data.decode()
-    except UnicodeDecodeError as exc:
-        problem = Problem("", f"not valid UTF-8 at byte {exc.start}", None, "unicode_error")
-        return Payload(place, [], [problem])
-    return event_payload(place, ServerSentEvent(data=text, position=place.line))
+    except UnicodeDecodeError:
+        # Not UTF-8: the payload is invalid. pydantic reads the bytes themselves, so the
+        # error is the one `parse_chunk` gives for them.
+        text = data.decode("utf-8", "replace")
+        try:
+            parse_chunk(data)
+        except ValidationError as exc:
+            return [InvalidPayload(exc, text, place.line)]
+        lossy = True  # pragma: no cover (pydantic accepts no invalid UTF-8)
+    else:
+        lossy = False
+    event = ServerSentEvent(data=text, position=place.line)
+    return parse_event(event, on_invalid="yield", lossy=lossy)
 
 
-def event_payload(
-    place: Place, event: ServerSentEvent, after_done: bool = False, unterminated: bool = False
-) -> Payload:
-    """Validate one event's data exactly as `iter_events` does."""
-    try:
-        items: List[StreamItem] = parse_event(event)  # type: ignore[assignment]
-    except ValidationError as exc:
-        return Payload(place, [], problems(exc), after_done, unterminated)
-    return Payload(place, items, [], after_done, unterminated)
+def _problem_payload(place: Place, message: str, error_type: str) -> Payload:
+    return Payload(place, [], (Problem("", message, None, error_type),))
 
 
 class Reader:
@@ -240,51 +294,64 @@ class Reader:
     def __init__(self, source: Source, mode: str) -> None:
         self.source = source
         self.mode = mode
-        self.done: Optional[bool] = False if mode == "sse" else None
-        """For SSE: whether ``data: [DONE]`` was seen; None for the other formats."""
+        self.failed = False
+        """Reading stopped early: an SSE event larger than the decoder's bound."""
+        self.truncated = False
+        """The input ended inside an SSE event (yielded as an ``unterminated`` payload)."""
 
-    def payloads(self, *, stop_at_done: bool = False) -> Iterator[Payload]:
+    def payloads(self) -> Iterator[Payload]:
         if self.mode == "sse":
-            return self._sse(stop_at_done)
+            return self._sse()
         if self.mode == "jsonl":
             return self._jsonl()
         return self._json()
 
-    def _sse(self, stop_at_done: bool) -> Iterator[Payload]:
+    def _sse(self) -> Iterator[Payload]:
         decoder = SSEDecoder()
+        lossy = decoder.lossy
         read = self.source.read
         while True:
             piece = read()
-            # At the end, a blank line dispatches an event the input left open, which a
-            # client would drop: it is reported, then checked like any other.
-            try:
-                events = decoder.feed(piece or b"\n\n")
-            except SSEError as exc:
-                yield Payload(Place(), [], [Problem("", str(exc), None, "sse_error")])
-                return
-            for event in events:
-                if event.data == "[DONE]":
-                    self.done = True
-                    if stop_at_done:
-                        return
-                    continue
-                place = Place(event=event.position, offset=event.offset)
-                yield event_payload(
-                    place, event, after_done=bool(self.done), unterminated=not piece
-                )
             if not piece:
+                break
+            try:
+                events = decoder.feed(piece)
+            except SSEError as exc:
+                yield self._failed(exc)
                 return
+            replaced = set(lossy)
+            lossy.clear()
+            for event in events:
+                place = Place(event=event.position, offset=event.offset)
+                if event.data == "[DONE]":
+                    yield Payload(place, [], done=True)
+                    continue
+                items = parse_event(event, on_invalid="yield", lossy=event.position in replaced)
+                yield Payload(place, items)
+        pending = decoder.pending
+        try:
+            decoder.flush()
+        except SSEError as exc:  # an error the last piece deferred
+            yield self._failed(exc)
+            return
+        if pending:
+            # The library's rule: an event that no blank line closed is dropped.
+            self.truncated = True
+            yield Payload(Place(event=decoder.count + 1, offset=-1), [], unterminated=True)
+
+    def _failed(self, exc: SSEError) -> Payload:
+        self.failed = True
+        return _problem_payload(Place(), str(exc), "sse_error")
 
     def _jsonl(self) -> Iterator[Payload]:
         number = 0
         first = True
         for line in read_lines(self.source):
             number += 1
+            place = Place(line=number)
             if line is None:
-                problem = Problem(
-                    "", f"line longer than {size_text(MAX_DOCUMENT)}", None, "too_long"
-                )
-                yield Payload(Place(line=number), [], [problem])
+                message = f"line longer than {size_text(MAX_DOCUMENT)}"
+                yield _problem_payload(place, message, "too_long")
                 continue
             if first:
                 first = False
@@ -292,7 +359,7 @@ class Reader:
                     line = line[3:]
             line = line.strip()
             if line:
-                yield payload(Place(line=number), line)
+                yield Payload(place, _document_items(place, line))
 
     def _json(self) -> Iterator[Payload]:
         parts: List[bytes] = []
@@ -312,8 +379,9 @@ class Reader:
         del parts
         if data.startswith(_BOM):
             data = data[3:]
-        if data.strip():
-            yield payload(Place(), data.strip())
+        data = data.strip()
+        if data:
+            yield Payload(Place(), _document_items(Place(), data))
 
 
 def size_text(n: int) -> str:

@@ -136,7 +136,7 @@ def test_demo_streams_text_then_completion_then_summary(run: Callable[..., Run])
     assert body.startswith('{\n  "id": "chatcmpl-demo0001"')  # indented
     assert summary == (
         "summary: 19 chunks, 1 choice, finish reasons: tool_calls,"
-        " tokens: 52 prompt / 31 completion / 83 total"
+        " tokens: 52 prompt / 31 completion / 83 total, ended: done (complete)"
     )
 
 

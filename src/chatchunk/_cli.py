@@ -95,7 +95,8 @@ def _demo(args: argparse.Namespace, env: Env) -> int:
     pieces = (data[i : i + _DEMO_PIECE] for i in range(0, len(data), _DEMO_PIECE))
     accumulator = ChunkAccumulator()
     out = env.out
-    for item in iter_events(pieces):
+    stream = iter_events(pieces)
+    for item in stream:
         accumulator.add(item)
         if isinstance(item, ChatCompletionChunk):
             for choice in item.choices:
@@ -103,6 +104,7 @@ def _demo(args: argparse.Namespace, env: Env) -> int:
                     out.write(choice.delta.content)
                     out.flush()
     out.write("\n")
+    accumulator.end = stream.end
     result = accumulator.result()
     write(env, dump(result, indent=2) + "\n")
     reasons = ", ".join(choice.finish_reason or "none" for choice in result.choices)
@@ -116,9 +118,10 @@ def _demo(args: argparse.Namespace, env: Env) -> int:
     out.write(
         f"summary: {count(accumulator.chunk_count, 'chunk')},"
         f" {count(len(result.choices), 'choice')}, finish reasons: {reasons or 'none'},"
-        f" tokens: {tokens}\n"
+        f" tokens: {tokens}, ended: {stream.end.value if stream.end else 'not read'}"
+        f" ({'complete' if accumulator.complete else 'incomplete'})\n"
     )
-    return 1 if accumulator.errors else 0
+    return 0 if accumulator.complete else 1
 
 
 def _models() -> Dict[str, type]:

@@ -240,9 +240,9 @@ def test_validate_in_band_error_chunk_is_valid_but_fails(run: Callable[..., Run]
 
 
 TRUNCATED = [
-    "truncated.sse: event 3: unterminated_event: the input ends inside an event (no blank"
+    "truncated.sse: event 3 at byte 500: unterminated_event: the input ends inside an event (no blank"
     " line after it); it was dropped",
-    "truncated.sse: event 3: incomplete_stream: the stream ended without 'data: [DONE]'"
+    "truncated.sse: event 3 at byte 500: incomplete_stream: the stream ended without 'data: [DONE]'"
     " while choice 0 had no finish_reason",
 ]
 
@@ -388,9 +388,9 @@ def test_strict_stream_end_findings(run: Callable[..., Run]) -> None:
     # Stream-end findings are placed at the stream's last payload (or dropped event).
     assert out.splitlines() == [
         *TRUNCATED,
-        "truncated.sse: event 3: choice_not_finished: choices.0.finish_reason: choice 0 never"
+        "truncated.sse: event 3 at byte 500: choice_not_finished: choices.0.finish_reason: choice 0 never"
         " received a finish_reason",
-        "truncated.sse: event 3: no_done: the stream ended without a 'data: [DONE]' event",
+        "truncated.sse: event 3 at byte 500: no_done: the stream ended without a 'data: [DONE]' event",
         "after_done.sse: event 1 at byte 0: choice_not_finished: choices.0.finish_reason:"
         " choice 0 never received a finish_reason",
         "after_done.sse: event 3 at byte 369: incomplete_stream: the stream ended without"
@@ -1192,7 +1192,7 @@ def test_assemble_drops_an_unterminated_event_as_the_library_does(
     assert json.loads(out)["choices"][0]["message"]["content"] == "Hello"
     assert err == (
         f"{TRUNCATED[0]}\n"
-        "truncated.sse: event 3: incomplete_stream: choice 0 got no finish_reason; the stream"
+        "truncated.sse: event 3 at byte 500: incomplete_stream: choice 0 got no finish_reason; the stream"
         " was cut off inside an event, without data: [DONE]\n"
     )
 
@@ -1202,7 +1202,7 @@ def test_unterminated_event_after_done(run: Callable[..., Run], tmp_path: Path) 
     path = tmp_path / "tail.sse"
     path.write_bytes((DATA / "openai.sse").read_bytes() + b'data: {"id":"chatcmpl-next",')
     message = (
-        f"{path}: event 8: unterminated_event: the input ends inside an event (no blank"
+        f"{path}: event 8 at byte 2157: unterminated_event: the input ends inside an event (no blank"
         " line after it); it was dropped\n"
     )
     for strict in ([], ["--strict"]):
@@ -1216,8 +1216,8 @@ def test_unterminated_event_after_done(run: Callable[..., Run], tmp_path: Path) 
     assert json.loads(out) == expected_completion(DATA / "openai.sse")
     assert out.startswith('{\n  "id"')  # still one stream: the dropped event is none
     status, out, _ = run("validate", "--format", "json", str(path))
-    assert json.loads(out.splitlines()[0])["event"] == 8
-    assert "offset" not in json.loads(out.splitlines()[0])
+    record = json.loads(out.splitlines()[0])
+    assert (record["event"], record["offset"]) == (8, 2157)  # where the dropped event began
 
 
 # --- invalid UTF-8 ------------------------------------------------------------------------

@@ -248,8 +248,8 @@ def test_how_sse_streams_end() -> None:
     fourth = events(data)[4]
     assert [r for r in read(data) if isinstance(r, Ended)] == [
         Ended(StreamEnd.EOF, fourth, 4, []),  # the next stream began, without [DONE]
-        # the input ended inside event 7, which was dropped: its place has no byte
-        Ended(StreamEnd.TRUNCATED, Place(event=7, offset=-1), 2, [0]),
+        # the input ended inside event 7, which was dropped: its place is where it began
+        Ended(StreamEnd.TRUNCATED, Place(event=7, offset=data.rindex(b"data: ")), 2, [0]),
     ]
     assert read(sse(*a))[-1] == Ended(StreamEnd.EOF, fourth, 4, [])
 

@@ -502,3 +502,22 @@ def test_random_lf_streams_round_trip(
     ends = [*(e.offset for e in expected[1:]), len(raw)]
     starts = [0, *ends[:-1]]
     assert decode([raw[i:j] for i, j in zip(starts, ends)]) == expected
+
+
+def test_pending_offset_is_where_the_unfinished_event_began() -> None:
+    # Cut a stream at every byte: when the decoder is left inside an event, it says where
+    # that event's first line began, however the bytes before were cut.
+    body = b": hi\n\nid: 1\ndata: a\n\ndata: bb\r\ndata: c\r\n\r\nevent: x\ndata: d\n\n"
+    starts = [0, 6, 21, 42]  # where each block begins
+    for stop in range(len(body) + 1):
+        for size in (1, 3, len(body) or 1):
+            decoder = SSEDecoder()
+            for i in range(0, stop, size):
+                decoder.feed(body[i : min(i + size, stop)])
+            began = max(s for s in starts if s <= stop) if stop else 0
+            ends_inside = not body[:stop].endswith((b"\n\n", b"\r\n\r\n")) and stop > 0
+            if decoder.pending:
+                assert ends_inside, stop
+                assert decoder.pending_offset == began, (stop, size)
+            else:
+                assert decoder.pending_offset == -1

@@ -204,7 +204,7 @@ class Place(NamedTuple):
     line: int = 0
     event: int = 0
     offset: int = 0
-    """The byte where the SSE event began; -1 when not known (an event left unterminated)."""
+    """The byte where the SSE event began; -1 when not known."""
 
     def text(self, name: str) -> str:
         if self.line:
@@ -329,6 +329,7 @@ class Reader:
                 items = parse_event(event, on_invalid="yield", lossy=event.position in replaced)
                 yield Payload(place, items)
         pending = decoder.pending
+        pending_offset = decoder.pending_offset
         try:
             decoder.flush()
         except SSEError as exc:  # an error the last piece deferred
@@ -337,7 +338,8 @@ class Reader:
         if pending:
             # The library's rule: an event that no blank line closed is dropped.
             self.truncated = True
-            yield Payload(Place(event=decoder.count + 1, offset=-1), [], unterminated=True)
+            place = Place(event=decoder.count + 1, offset=pending_offset)
+            yield Payload(place, [], unterminated=True)
 
     def _failed(self, exc: SSEError) -> Payload:
         self.failed = True

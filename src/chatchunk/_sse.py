@@ -367,6 +367,13 @@ class SSEDecoder:
         tail = self._tail
         return bool(self._data) or (bool(tail) and tail[0] != 58 and not self._at_start)
 
+    @property
+    def pending_offset(self) -> int:
+        """Where the unfinished event began, as a byte offset in the stream; -1 if not `pending`."""
+        if not self.pending:
+            return -1
+        return self._start if self._start >= 0 else self._offset
+
     def flush(self) -> List[ServerSentEvent]:
         """End the stream: drop an unfinished last event, as the spec asks.
 

@@ -134,6 +134,15 @@ PROVIDER_CHUNKS: Dict[str, List[str]] = {
         r'{"choices":[{"finish_reason":"stop","index":0,"delta":{}}],"created":1756398500,"id":"chatcmpl-Qm3vX8bN1kT5rY7wZ2pL9cJ4hF6dS0aE","model":"gpt-3.5-turbo","system_fingerprint":"b6123-79c1160b","object":"chat.completion.chunk","usage":{"completion_tokens":12,"prompt_tokens":20,"total_tokens":32},"timings":{"cache_n":0,"prompt_n":20,"prompt_ms":38.5,"prompt_per_token_ms":1.925,"prompt_per_second":519.4805194805195,"predicted_n":12,"predicted_ms":141.0,"predicted_per_token_ms":11.75,"predicted_per_second":85.1063829787234}}',
         r'{"choices":[{"finish_reason":null,"index":0,"delta":{"tool_calls":[{"index":0,"id":"kQ7xW2mZ9pLcT4vB8nRj1sHd6fYg3aE0","type":"function","function":{"name":"get_weather","arguments":"{\"city\":"}}]}}],"created":1756398530,"id":"chatcmpl-Vb5nM7kL3jH1gF9dS2aQ4wE6rT8yU0iO","model":"gpt-3.5-turbo","system_fingerprint":"b6123-79c1160b","object":"chat.completion.chunk"}',
         r'{"choices":[{"finish_reason":"tool_calls","index":0,"delta":{}}],"created":1756398530,"id":"chatcmpl-Vb5nM7kL3jH1gF9dS2aQ4wE6rT8yU0iO","model":"gpt-3.5-turbo","system_fingerprint":"b6123-79c1160b","object":"chat.completion.chunk","timings":{"prompt_n":1,"prompt_ms":12.0,"prompt_per_token_ms":12.0,"prompt_per_second":83.33333333333333,"predicted_n":19,"predicted_ms":230.114,"predicted_per_token_ms":12.111263157894737,"predicted_per_second":82.56777076579435}}',
+        # "post_sampling_probs": true: "prob" and "top_probs" in place of "logprob" and
+        # "top_logprobs" (tools/server/server-task.cpp, probs_vector_to_json); a float
+        # probability written as a double, the logprobs key after the delta
+        r'{"choices":[{"finish_reason":null,"index":0,"delta":{"content":" Paris"},"logprobs":{"content":[{"id":12366,"token":" Paris","bytes":[32,80,97,114,105,115],"prob":0.9412280917167664,"top_probs":[{"id":12366,"token":" Paris","bytes":[32,80,97,114,105,115],"prob":0.9412280917167664},{"id":279,"token":" the","bytes":[32,116,104,101],"prob":0.05877190828323364}]}]}}],"created":1756398560,"id":"chatcmpl-Zt4wP9kR2mX7vB1nL6qJ3hG8fD5sA0cE","model":"gpt-3.5-turbo","system_fingerprint":"b6123-79c1160b","object":"chat.completion.chunk"}',
+        # "top_k": 1 leaves one candidate, certain: "prob":1.0 stays a float
+        r'{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"."},"logprobs":{"content":[{"id":13,"token":".","bytes":[46],"prob":1.0,"top_probs":[{"id":13,"token":".","bytes":[46],"prob":1.0}]}]}}],"created":1756398560,"id":"chatcmpl-Zt4wP9kR2mX7vB1nL6qJ3hG8fD5sA0cE","model":"gpt-3.5-turbo","system_fingerprint":"b6123-79c1160b","object":"chat.completion.chunk"}',
+        # an alternative that ends in half of a UTF-8 sequence: its text is cut back to
+        # the whole characters (" "), its bytes are all there
+        r'{"choices":[{"finish_reason":null,"index":0,"delta":{"content":" été"},"logprobs":{"content":[{"id":36014,"token":" été","bytes":[32,195,169,116,195,169],"prob":0.7309573888778687,"top_probs":[{"id":36014,"token":" été","bytes":[32,195,169,116,195,169],"prob":0.7309573888778687},{"id":11410,"token":" ","bytes":[32,240,159],"prob":0.2690426111221313}]}]}}],"created":1756398590,"id":"chatcmpl-Hq8mN2bV6cX4zL0kJ7gF3dS9aP5wE1rT","model":"gpt-3.5-turbo","system_fingerprint":"b6123-79c1160b","object":"chat.completion.chunk"}',
     ],
     # Ollama's OpenAI-compatible endpoint: role on every chunk, complete tool calls.
     "ollama": [
@@ -212,6 +221,15 @@ PROVIDER_CHUNKS: Dict[str, List[str]] = {
         r'{"id": "chatcmpl-py-0003", "object": "chat.completion.chunk", "created": 1756399500, "model": "local-model", "choices": [{"index": 0, "delta": {"content": "caf\u00e9 \ud83d\ude00 \u2028"}, "logprobs": {"content": [{"token": "caf\u00e9", "logprob": -0.0, "bytes": [99, 97, 102, 195, 169], "top_logprobs": [{"token": "caf\u00e9", "logprob": -0.0, "bytes": null}, {"token": "cafe", "logprob": -1e-10, "bytes": [99, 97, 102, 101]}]}]}, "finish_reason": null}], "x_metrics": {"latency_s": 1.0, "drift": -0.0, "eps": 1e-10, "big": 1E+21, "count": 3, "ok": true, "note": null, "tags": ["a", 1, 1.0, false, null, {}, []]}}',
         # a streamed error: finish_reason "error" with an integer logprob
         r'{"id":"chatcmpl-proxy-0004","object":"chat.completion.chunk","created":1756399500,"model":"glm-4.5","choices":[{"index":0,"delta":{"content":"x"},"logprobs":{"content":[{"token":"x","logprob":0,"bytes":[120],"top_logprobs":[]}]},"finish_reason":"error"}]}',
+        # usage without completion_tokens: the first chunk of a vLLM-served model with
+        # continuous usage, relayed by LiteLLM (vercel/ai#2763)
+        r'{"id":"chat-5d7f9b1c3e6a4c8e9f0b2d4a6c8e0f1b","choices":[{"index":0,"delta":{"content":"","role":"assistant"}}],"created":1724276300,"model":"meta-llama/Meta-Llama-3.1-8B-Instruct","object":"chat.completion.chunk","usage":{"prompt_tokens":11,"total_tokens":11}}',
+        # usage with no count at all, only prompt_tokens_details: an intermediate chunk of
+        # an SGLang-served model (theopenco/llmgateway#2861)
+        r'{"id":"b1c3e5a7d9f24b6c8e0a2c4e6f8a0b2d","object":"chat.completion.chunk","created":1767139200,"model":"deepseek-ai/deepseek-v3.2-maas","choices":[{"index":0,"delta":{"role":null,"content":"Sure","reasoning_content":null,"tool_calls":null},"logprobs":null,"finish_reason":null,"matched_stop":null}],"usage":{"prompt_tokens_details":{"cached_tokens":0}}}',
+        # usage without completion_tokens while Gemini has counted only thoughts, from a
+        # proxy that translates its native API (router-for-me/CLIProxyAPI#4498)
+        r'{"id":"chatcmpl-7f3a9c1e5b2d4f6a","object":"chat.completion.chunk","created":1768003200,"model":"gemini-2.5-pro","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":{"prompt_tokens":842,"total_tokens":1210,"completion_tokens_details":{"reasoning_tokens":368}}}',
     ],
 }
 
@@ -285,6 +303,15 @@ BAD_PAYLOADS: List[Tuple[Union[str, bytes], str]] = [
     (_logprob("Infinity"), "choices.0.logprobs.content.0.logprob"),
     (_logprob("-Infinity"), "choices.0.logprobs.content.0.logprob"),
     (_logprob("1e400"), "choices.0.logprobs.content.0.logprob"),
+    # an optional number is still a number: no strings or booleans
+    (_logprob('"-0.5"'), "choices.0.logprobs.content.0.logprob"),
+    (_logprob("false"), "choices.0.logprobs.content.0.logprob"),
+    (_chunk("[]", ',"usage":{"total_tokens":"2"}'), "usage.total_tokens"),
+    # llama.cpp's prob is an extra, and extras are finite too
+    (
+        _chunk('[{"index":0,"delta":{},"logprobs":{"content":[{"token":"a","prob":NaN}]}}]'),
+        "choices.0.logprobs.content.0.prob",
+    ),
     # non-finite numbers inside extras: the error names the extra field
     (_chunk("[]", ',"timings":{"x":NaN}'), "timings"),
     (_chunk("[]", ',"timings":{"prompt_ms":Infinity}'), "timings"),

@@ -317,10 +317,17 @@ def _register(
     required: Optional[Mapping[str, FieldSpec]] = None,
     optional_nullable: Optional[Mapping[str, FieldSpec]] = None,
     optional: Optional[Mapping[str, FieldSpec]] = None,
+    provider_extras: "Optional[st.SearchStrategy[Dict[str, Any]]]" = None,
 ) -> None:
     spec = ModelSpec(required or {}, optional_nullable or {}, optional or {})
     MODEL_SPECS[model] = spec
     extras_strategy = _extras(spec.declared)
+    if provider_extras is not None:
+        # Extras a real server sends, in their real shape, next to the random ones.
+        random_extras = extras_strategy
+        extras_strategy = st.builds(
+            lambda known, other: {**known, **other}, provider_extras, random_extras
+        )
 
     @st.composite
     def draw_object(draw: st.DrawFn) -> Dict[str, Any]:
@@ -393,18 +400,41 @@ _token_bytes = FieldSpec(
     st.lists(st.one_of(st.integers(min_value=0, max_value=255), json_ints), max_size=4), "array"
 )
 
+# llama.cpp's extras on a logprob entry: the token id, and with `post_sampling_probs`
+# the probability itself (`prob`, a float in [0, 1]) in place of `logprob`, and its
+# alternatives as `top_probs` in place of `top_logprobs`.
+_prob = st.one_of(
+    st.sampled_from((0.0, 1.0, 0.5, 0.8123000264167786, 1e-07)),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+_llamacpp_top_prob = st.fixed_dictionaries(
+    {"id": json_ints, "token": json_strings, "bytes": _token_bytes.values, "prob": _prob}
+)
+_llamacpp_top_extras = st.fixed_dictionaries({}, optional={"id": json_ints, "prob": _prob})
+_llamacpp_token_extras = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": json_ints,
+        "prob": _prob,
+        "top_probs": st.lists(_llamacpp_top_prob, max_size=2),
+    },
+)
+
 _register(
     ChatCompletionChunkTopLogprob,
-    required={"token": _string, "logprob": _logprob},
-    optional_nullable={"bytes": _token_bytes},
+    required={"token": _string},
+    optional_nullable={"logprob": _logprob, "bytes": _token_bytes},
+    provider_extras=_llamacpp_top_extras,
 )
 _register(
     ChatCompletionChunkTokenLogprob,
-    required={"token": _string, "logprob": _logprob},
+    required={"token": _string},
     optional_nullable={
+        "logprob": _logprob,
         "bytes": _token_bytes,
         "top_logprobs": _list_of(ChatCompletionChunkTopLogprob, max_size=2),
     },
+    provider_extras=_llamacpp_token_extras,
 )
 _register(
     ChatCompletionChunkChoiceLogprobs,
@@ -448,8 +478,11 @@ _register(
 )
 _register(
     CompletionUsage,
-    required={"prompt_tokens": _int, "completion_tokens": _int, "total_tokens": _int},
     optional_nullable={
+        # Servers leave the counts out too (older vLLM, SGLang), so each may be absent.
+        "prompt_tokens": _int,
+        "completion_tokens": _int,
+        "total_tokens": _int,
         "prompt_tokens_details": _object_of(CompletionUsagePromptTokensDetails),
         "completion_tokens_details": _object_of(CompletionUsageCompletionTokensDetails),
     },
@@ -499,9 +532,8 @@ def minimal_object(model: Type[BaseModel]) -> Dict[str, Any]:
     minimal: Dict[str, Any] = {
         ChatCompletionChunk: {"id": "c", "choices": [], "created": 0, "model": "m", "object": ""},
         ChatCompletionChunkChoice: {"index": 0},
-        ChatCompletionChunkTokenLogprob: {"token": "t", "logprob": 0},
-        ChatCompletionChunkTopLogprob: {"token": "t", "logprob": 0},
-        CompletionUsage: {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        ChatCompletionChunkTokenLogprob: {"token": "t"},
+        ChatCompletionChunkTopLogprob: {"token": "t"},
     }
     return dict(minimal.get(model, {}))
 

@@ -8,6 +8,7 @@ import warnings
 from typing import Any, Callable, Dict, List, Type, Union
 
 import pytest
+from hypothesis import find as find_example
 from pydantic import BaseModel, ValidationError
 
 from chatchunk import (
@@ -32,6 +33,7 @@ from chatchunk import (
     to_dict,
 )
 from providers import BAD_PAYLOADS, PROVIDER_CHUNKS, assert_json_identical, provider_cases
+from strategies import json_objects
 
 CASES = provider_cases()
 CASE_IDS = [case_id for case_id, _ in CASES]
@@ -553,6 +555,119 @@ def test_llamacpp_logprob_extras() -> None:
     assert [t.model_extra for t in token.top_logprobs] == [{"id": 1052}, {"id": 0}]
 
 
+def _first_token(data: Dict[str, Any]) -> Dict[str, Any]:
+    # The first content logprob entry of a decoded payload, or {}.
+    logprobs = choice0(data).get("logprobs") or {}
+    content: List[Dict[str, Any]] = logprobs.get("content") or [{}]
+    return content[0]
+
+
+def _parsed_first_token(payload: str) -> ChatCompletionChunkTokenLogprob:
+    logprobs = parse_chunk(payload).choices[0].logprobs
+    assert isinstance(logprobs, ChatCompletionChunkChoiceLogprobs)
+    assert isinstance(logprobs.content, list)
+    return logprobs.content[0]
+
+
+def test_llamacpp_post_sampling_probs_are_extras() -> None:
+    # llama.cpp with "post_sampling_probs": no logprob or top_logprobs, prob and top_probs.
+    payload = find("llamacpp", lambda d: "top_probs" in _first_token(d))
+    token = _parsed_first_token(payload)
+    assert token.token == " Paris"
+    assert token.bytes == [32, 80, 97, 114, 105, 115]
+    assert token.logprob is UNSET
+    assert token.top_logprobs is UNSET
+    assert token.model_extra is not None
+    assert list(token.model_extra) == ["id", "prob", "top_probs"]
+    assert type(token.model_extra["prob"]) is float
+    assert token.model_extra["prob"] == 0.9412280917167664
+    # The alternatives are plain JSON, as they came.
+    top = token.model_extra["top_probs"]
+    assert [(t["token"], t["prob"]) for t in top] == [
+        (" Paris", 0.9412280917167664),
+        (" the", 0.05877190828323364),
+    ]
+    out = dumped(parse_chunk(payload))["choices"][0]["logprobs"]["content"][0]
+    assert list(out) == ["token", "bytes", "id", "prob", "top_probs"]
+    assert_json_identical(out, _first_token(json.loads(payload)))
+
+
+def test_llamacpp_certain_token_keeps_a_float_probability() -> None:
+    payload = find("llamacpp", lambda d: _first_token(d).get("prob") == 1.0)
+    token = _parsed_first_token(payload)
+    assert token.model_extra is not None
+    assert type(token.model_extra["prob"]) is float
+    assert type(token.model_extra["top_probs"][0]["prob"]) is float
+    text = dump_chunk(parse_chunk(payload))
+    assert '"prob":1.0,"top_probs":[{"id":13,"token":".","bytes":[46],"prob":1.0}]' in text
+
+
+def test_llamacpp_alternative_cut_inside_a_character() -> None:
+    payload = find("llamacpp", lambda d: _first_token(d).get("token") == " été")
+    token = _parsed_first_token(payload)
+    assert token.bytes == [32, 195, 169, 116, 195, 169]
+    assert token.model_extra is not None
+    cut = token.model_extra["top_probs"][1]
+    assert (cut["token"], cut["bytes"]) == (" ", [32, 240, 159])
+
+
+def test_strategies_draw_llamacpp_post_sampling_entries() -> None:
+    # The property round trips (test_json.py) cover this shape only if it is drawn.
+    def post_sampling(entry: Dict[str, Any]) -> bool:
+        return "logprob" not in entry and bool(entry.get("top_probs")) and "prob" in entry
+
+    entry = find_example(json_objects(ChatCompletionChunkTokenLogprob), post_sampling)
+    assert type(entry["prob"]) is float
+    assert "prob" in entry["top_probs"][0]
+    assert_json_identical(
+        json.loads(dump(parse(ChatCompletionChunkTokenLogprob, json.dumps(entry)))), entry
+    )
+
+
+def test_logprob_absent_null_and_value_stay_apart() -> None:
+    # In the order of the declared fields, so that the dump gives back the same text.
+    entries = '[{"token":"a"},{"token":"b","logprob":null},{"token":"c","logprob":-0.5}]'
+    payload = (
+        '{"id":"c","choices":[{"index":0,"logprobs":{"content":' + entries + "}}],"
+        '"created":1,"model":"m","object":"chat.completion.chunk"}'
+    )
+    logprobs = parse_chunk(payload).choices[0].logprobs
+    assert isinstance(logprobs, ChatCompletionChunkChoiceLogprobs)
+    assert isinstance(logprobs.content, list)
+    assert [t.logprob for t in logprobs.content] == [UNSET, None, -0.5]
+    assert dump_chunk(parse_chunk(payload)) == payload
+
+
+@pytest.mark.parametrize(
+    ("marker", "expected"),
+    [
+        # the first chunk of a vLLM-served model through LiteLLM: no completion_tokens
+        ("chat-5d7f", (11, UNSET, 11)),
+        # an SGLang intermediate chunk: only prompt_tokens_details
+        ("b1c3e5a7", (UNSET, UNSET, UNSET)),
+        # Gemini through a translating proxy, while only thoughts were counted
+        ("chatcmpl-7f3a", (842, UNSET, 1210)),
+    ],
+    ids=["litellm-vllm", "sglang", "gemini-proxy"],
+)
+def test_usage_counts_a_server_left_out_read_as_unset(marker: str, expected: Any) -> None:
+    payload = find("edge", lambda d: d["id"].startswith(marker))
+    usage = parse_chunk(payload).usage
+    assert isinstance(usage, CompletionUsage)
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens) == expected
+    source = json.loads(payload)["usage"]
+    assert_json_identical(dumped(parse_chunk(payload))["usage"], source)
+
+
+def test_sglang_usage_keeps_its_details() -> None:
+    payload = find("edge", lambda d: d["id"].startswith("b1c3e5a7"))
+    usage = parse_chunk(payload).usage
+    assert isinstance(usage, CompletionUsage)
+    assert isinstance(usage.prompt_tokens_details, CompletionUsagePromptTokensDetails)
+    assert usage.prompt_tokens_details.cached_tokens == 0
+    assert dump(usage) == '{"prompt_tokens_details":{"cached_tokens":0}}'
+
+
 def test_ollama_role_on_every_chunk_and_complete_tool_calls() -> None:
     chunks = [parse_chunk(p) for p in PROVIDER_CHUNKS["ollama"]]
     assert all(c.choices[0].delta.role == "assistant" for c in chunks if c.choices)
@@ -1050,6 +1165,12 @@ def test_python_mode_accepts_unset_and_none() -> None:
     assert dump(delta) == '{"role":null}'
 
 
+def test_built_logprob_and_usage_need_no_number() -> None:
+    assert dump(ChatCompletionChunkTokenLogprob(token="a", prob=0.5)) == '{"token":"a","prob":0.5}'
+    assert dump(ChatCompletionChunkTopLogprob(token="a", logprob=0)) == '{"token":"a","logprob":0}'
+    assert dump(CompletionUsage(prompt_tokens=3)) == '{"prompt_tokens":3}'
+
+
 # --- JSON schema -------------------------------------------------------------------
 
 
@@ -1072,8 +1193,12 @@ def test_json_schema_generation_emits_no_warning() -> None:
 
 def test_json_schema_required_fields(chunk_schema: Dict[str, Any]) -> None:
     assert sorted(chunk_schema["required"]) == ["choices", "created", "id", "model", "object"]
-    choice = chunk_schema["$defs"]["ChatCompletionChunkChoice"]
-    assert choice["required"] == ["index"]  # delta may be left out
+    definitions = chunk_schema["$defs"]
+    assert definitions["ChatCompletionChunkChoice"]["required"] == ["index"]  # not delta
+    # llama.cpp sends no logprob with post_sampling_probs; servers leave usage counts out.
+    assert definitions["ChatCompletionChunkTokenLogprob"]["required"] == ["token"]
+    assert definitions["ChatCompletionChunkTopLogprob"]["required"] == ["token"]
+    assert "required" not in definitions["CompletionUsage"]
 
 
 def test_json_schema_optional_nullable_fields(chunk_schema: Dict[str, Any]) -> None:

@@ -156,6 +156,30 @@ def choice(**fields: Any) -> Dict[str, Any]:
     return {k: v for k, v in data.items() if v is not ...}
 
 
+def _top(**fields: Any) -> Dict[str, Any]:
+    """A conformant top logprob entry with ``fields`` changed (... removes the key)."""
+    data: Dict[str, Any] = {"token": " a", "logprob": -0.2, "bytes": [32, 97], **fields}
+    return {k: v for k, v in data.items() if v is not ...}
+
+
+def _token(**fields: Any) -> Dict[str, Any]:
+    """A conformant logprob entry with ``fields`` changed (... removes the key)."""
+    data: Dict[str, Any] = {"token": " a", "logprob": -0.2, "bytes": [32, 97]}
+    data["top_logprobs"] = [_top()]
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not ...}
+
+
+def _logprobs(*tokens: Dict[str, Any]) -> Dict[str, Any]:
+    return {"content": list(tokens), "refusal": None}
+
+
+def _usage(**fields: Any) -> Dict[str, Any]:
+    data: Dict[str, Any] = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not ...}
+
+
 def kinds(findings: List[Finding]) -> List[Tuple[str, str]]:
     return [(f.kind, f.path) for f in findings]
 
@@ -285,6 +309,21 @@ def test_conformant_stream_has_no_findings() -> None:
                 ]
             ),
             "choices.0.logprobs.content.0.id",
+            "llama.cpp",
+        ),
+        (
+            chunk([choice(logprobs=_logprobs(_token(prob=0.8)))]),
+            "choices.0.logprobs.content.0.prob",
+            "llama.cpp",
+        ),
+        (
+            chunk([choice(logprobs=_logprobs(_token(top_probs=[])))]),
+            "choices.0.logprobs.content.0.top_probs",
+            "llama.cpp",
+        ),
+        (
+            chunk([choice(logprobs=_logprobs(_token(top_logprobs=[_top(prob=1.0)])))]),
+            "choices.0.logprobs.content.0.top_logprobs.0.prob",
             "llama.cpp",
         ),
         (chunk(some_new_field=1), "some_new_field", None),
@@ -434,6 +473,17 @@ def test_object_value(value: str) -> None:
             "choices.0.logprobs.refusal.0.top_logprobs.0.bytes",
         ),
         (
+            chunk([choice(logprobs=_logprobs(_token(logprob=...)))]),
+            "choices.0.logprobs.content.0.logprob",
+        ),
+        (
+            chunk([choice(logprobs=_logprobs(_token(top_logprobs=[_top(logprob=...)])))]),
+            "choices.0.logprobs.content.0.top_logprobs.0.logprob",
+        ),
+        (chunk(usage=_usage(prompt_tokens=...)), "usage.prompt_tokens"),
+        (chunk(usage=_usage(completion_tokens=...)), "usage.completion_tokens"),
+        (chunk(usage=_usage(total_tokens=...)), "usage.total_tokens"),
+        (
             chunk(moderation={"input": {"type": "error", "code": "x", "message": "y"}}),
             "moderation.output",
         ),
@@ -510,6 +560,17 @@ def test_azure_annotation_choice() -> None:
             ),
             "choices.0.logprobs.content.0.top_logprobs",
         ),
+        (
+            chunk([choice(logprobs=_logprobs(_token(logprob=None)))]),
+            "choices.0.logprobs.content.0.logprob",
+        ),
+        (
+            chunk([choice(logprobs=_logprobs(_token(top_logprobs=[_top(logprob=None)])))]),
+            "choices.0.logprobs.content.0.top_logprobs.0.logprob",
+        ),
+        (chunk(usage=_usage(prompt_tokens=None)), "usage.prompt_tokens"),
+        (chunk(usage=_usage(completion_tokens=None)), "usage.completion_tokens"),
+        (chunk(usage=_usage(total_tokens=None)), "usage.total_tokens"),
         (
             chunk(
                 usage={
@@ -598,7 +659,12 @@ def test_provider_streams_are_attributed() -> None:
             "usage.cost_details": "OpenRouter",
             "error": "OpenRouter",
         },
-        "llamacpp": {"timings": "llama.cpp", "choices.0.logprobs.content.0.id": "llama.cpp"},
+        "llamacpp": {
+            "timings": "llama.cpp",
+            "choices.0.logprobs.content.0.id": "llama.cpp",
+            "choices.0.logprobs.content.0.prob": "llama.cpp",
+            "choices.0.logprobs.content.0.top_probs": "llama.cpp",
+        },
         "together": {
             "choices.0.text": "Together",
             "choices.0.seed": "Together",
@@ -624,6 +690,54 @@ def test_openai_provider_chunks_only_break_the_null_rule() -> None:
         for f in check_conformance(parse_chunk(payload))
     }
     assert found == {("null_value", "system_fingerprint")}
+
+
+def test_llamacpp_post_sampling_probs() -> None:
+    # llama.cpp's "post_sampling_probs": prob and top_probs stand in for logprob and
+    # top_logprobs. The top_probs entries are plain JSON, inside one unknown field.
+    payload = next(p for p in PROVIDER_CHUNKS["llamacpp"] if '"top_probs"' in p)
+    token = "choices.0.logprobs.content.0"
+    findings = check_conformance(parse_chunk(payload))
+    assert [(f.kind, f.path, f.provider) for f in findings] == [
+        ("missing_field", "choices.0.logprobs.refusal", None),
+        ("unknown_field", f"{token}.id", "llama.cpp"),
+        ("unknown_field", f"{token}.prob", "llama.cpp"),
+        ("unknown_field", f"{token}.top_probs", "llama.cpp"),
+        ("missing_field", f"{token}.logprob", None),
+        ("missing_field", f"{token}.top_logprobs", None),
+    ]
+
+
+def test_llamacpp_top_entry_with_prob_only() -> None:
+    # The same shape one level down, as a top_logprobs entry.
+    payload = chunk(
+        [choice(logprobs=_logprobs(_token(top_logprobs=[_top(logprob=..., prob=0.3)])))]
+    )
+    top = "choices.0.logprobs.content.0.top_logprobs.0"
+    assert [(f.kind, f.path, f.provider) for f in check_conformance(payload)] == [
+        ("unknown_field", f"{top}.prob", "llama.cpp"),
+        ("missing_field", f"{top}.logprob", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("marker", "missing"),
+    [
+        ("chat-5d7f", ["completion_tokens"]),
+        ("b1c3e5a7", ["prompt_tokens", "completion_tokens", "total_tokens"]),
+        ("chatcmpl-7f3a", ["completion_tokens"]),
+    ],
+    ids=["litellm-vllm", "sglang", "gemini-proxy"],
+)
+def test_usage_counts_left_out_are_missing_fields(marker: str, missing: List[str]) -> None:
+    payload = next(p for p in PROVIDER_CHUNKS["edge"] if json.loads(p)["id"].startswith(marker))
+    found = [f.path for f in check_conformance(parse_chunk(payload)) if f.kind == "missing_field"]
+    assert [path for path in found if path.startswith("usage.")] == [
+        f"usage.{name}" for name in missing
+    ]
+    # And no sum is checked across the stream: there is none to check.
+    stream = StreamConformance()
+    assert stream.add(parse_chunk(payload)) == []
 
 
 # --- the stream -------------------------------------------------------------------------
@@ -681,6 +795,20 @@ def test_usage_total_mismatch_once_per_usage() -> None:
     assert stream.add(chunk(usage=bad)) == []  # the same usage repeated (vLLM continuous usage)
     assert stream.add(chunk(usage=None)) == []
     assert kinds(stream.finish()) == [("usage_total_mismatch", "usage.total_tokens")]
+
+
+def test_usage_total_mismatch_needs_all_three_counts() -> None:
+    stream = StreamConformance()
+    for partial in (
+        _usage(completion_tokens=...),
+        _usage(prompt_tokens=None, total_tokens=7),
+        {"prompt_tokens_details": {"cached_tokens": 0}},
+    ):
+        assert stream.add(chunk(usage=partial)) == []
+    # A whole usage after them is still checked.
+    assert kinds(stream.add(chunk(usage=_usage(total_tokens=3)))) == [
+        ("usage_total_mismatch", "usage.total_tokens")
+    ]
 
 
 def test_choices_that_never_finish() -> None:

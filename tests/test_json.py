@@ -420,9 +420,10 @@ def test_usage_round_trips_through_parse_dump_and_to_dict(p: Dict[str, Any]) -> 
     text = json.dumps(p)
     usage = parse(CompletionUsage, text.encode())
     assert isinstance(usage, CompletionUsage)
-    assert usage.prompt_tokens == p["prompt_tokens"]
-    assert usage.completion_tokens == p["completion_tokens"]
-    assert usage.total_tokens == p["total_tokens"]
+    # Each count may be absent (UNSET), null or a number, as servers send them.
+    assert usage.prompt_tokens == p.get("prompt_tokens", UNSET)
+    assert usage.completion_tokens == p.get("completion_tokens", UNSET)
+    assert usage.total_tokens == p.get("total_tokens", UNSET)
     assert_json_identical(json.loads(dump(usage)), p)
     assert_json_identical(to_dict(usage), p)
     assert parse(CompletionUsage, dump(usage)) == usage
@@ -529,10 +530,6 @@ if isinstance(Unset.UNSET.value, (str, int, float)) and Unset.UNSET.value not in
     _PAYLOADS.append(Unset.UNSET.value)
 
 
-# The one nested object with required keys: an empty object is not a usage.
-_NESTED_REQUIRED = {(ChatCompletionChunk, "usage"): {"prompt_tokens", "completion_tokens"}}
-
-
 def _accepts(model: Type[BaseModel], name: str, kind: str, payload: Any) -> bool:
     """Whether a valid value of this field can be this payload (the contract)."""
     if type(payload) is str:
@@ -540,7 +537,7 @@ def _accepts(model: Type[BaseModel], name: str, kind: str, payload: Any) -> bool
     if type(payload) is int:
         return kind in ("int", "int|str", "number")
     if type(payload) is dict:
-        return kind == "object" and _NESTED_REQUIRED.get((model, name), set()) <= payload.keys()
+        return kind == "object"  # no nested object has a required key
     if type(payload) is list:
         # ["UNSET"] is a list of strings: no OptionalNullable list holds strings.
         return kind == "array" and payload == []
@@ -548,10 +545,10 @@ def _accepts(model: Type[BaseModel], name: str, kind: str, payload: Any) -> bool
 
 
 def test_onn_field_list_is_complete() -> None:
-    # 39 OptionalNullable fields across the twelve models.
-    assert len(_ONN_FIELDS) == 39
+    # 44 OptionalNullable fields across the twelve models.
+    assert len(_ONN_FIELDS) == 44
     kinds = {field.kind for _, _, field in _ONN_FIELDS}
-    assert kinds == {"str", "int", "int|str", "object", "array"}
+    assert kinds == {"str", "int", "int|str", "number", "object", "array"}
 
 
 def _read(

@@ -170,27 +170,39 @@ def _absent_delta() -> ChatCompletionChunkDelta:
 
 
 class ChatCompletionChunkTopLogprob(Model):
-    """One of the most likely tokens at a position, with its log probability."""
+    """One of the most likely tokens at a position, with its log probability.
+
+    llama.cpp's server, asked for ``post_sampling_probs``, sends the probability
+    itself as ``prob`` in place of ``logprob``: it is kept as an extra.
+    """
 
     token: str
     """The token."""
-    logprob: Number
-    """Its log probability; ``-9999.0`` means very unlikely."""
+    logprob: OptionalNullable[Number] = UNSET
+    """Its log probability; ``-9999.0`` means very unlikely. Absent from
+    llama.cpp's ``post_sampling_probs`` entries, which have ``prob``."""
     bytes: OptionalNullable[List[int]] = UNSET
     """The token's UTF-8 bytes, or ``null`` when it has none."""
 
 
 class ChatCompletionChunkTokenLogprob(Model):
-    """A generated token with its log probability and the likeliest alternatives."""
+    """A generated token with its log probability and the likeliest alternatives.
+
+    llama.cpp's server, asked for ``post_sampling_probs``, sends ``prob`` and
+    ``top_probs`` in place of ``logprob`` and ``top_logprobs``: both are kept
+    as extras, and ``top_probs`` as plain JSON.
+    """
 
     token: str
     """The token."""
-    logprob: Number
-    """Its log probability; ``-9999.0`` means very unlikely."""
+    logprob: OptionalNullable[Number] = UNSET
+    """Its log probability; ``-9999.0`` means very unlikely. Absent from
+    llama.cpp's ``post_sampling_probs`` entries, which have ``prob``."""
     bytes: OptionalNullable[List[int]] = UNSET
     """The token's UTF-8 bytes, or ``null`` when it has none."""
     top_logprobs: OptionalNullable[List[ChatCompletionChunkTopLogprob]] = UNSET
-    """The most likely tokens at this position."""
+    """The most likely tokens at this position; llama.cpp's ``post_sampling_probs``
+    entries have ``top_probs`` instead."""
 
 
 class ChatCompletionChunkChoiceLogprobs(Model):

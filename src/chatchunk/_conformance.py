@@ -16,7 +16,8 @@ choice that never finishes). Each is a `Finding` with a stable ``kind``:
 ``object_value``          ``object`` other than ``"chat.completion.chunk"``
 ``missing_field``         a key the specification requires is absent (a choice's
                           ``delta`` or ``finish_reason``, a tool call's ``index``, a
-                          logprob's ``bytes`` or ``top_logprobs``, ...)
+                          logprob's ``logprob``, ``bytes`` or ``top_logprobs``, a usage
+                          count, ...)
 ``null_value``            ``null`` where the specification allows no ``null`` (say
                           ``system_fingerprint``, ``delta.role``, ``tool_calls``)
 ``wrong_type``            a value of the wrong JSON type where the models take any JSON
@@ -25,7 +26,7 @@ choice that never finishes). Each is a `Finding` with a stable ``kind``:
 ``created_changed``       its ``created`` changed (once per change)
 ``model_changed``         its ``model`` changed (once per change)
 ``usage_total_mismatch``  ``usage.total_tokens`` is not ``prompt_tokens +
-                          completion_tokens``
+                          completion_tokens`` (checked when all three are numbers)
 ``choice_not_finished``   a choice never got a ``finish_reason``
 ``no_done``               a Server-Sent-Events stream ended without ``data: [DONE]``
 ========================  ==================================================================
@@ -54,7 +55,7 @@ from ._chunk import (
     known_values,
 )
 from ._events import StreamErrorEvent
-from ._unset import UNSET
+from ._unset import UNSET, OptionalNullable
 from ._usage import (
     CompletionUsage,
     CompletionUsageCompletionTokensDetails,
@@ -199,20 +200,23 @@ _TOKEN_LOGPROB = _spec(
     "token logprob bytes top_logprobs",
     required="token logprob bytes top_logprobs",
     not_null="token logprob top_logprobs",
-    providers={"id": "llama.cpp"},
+    # llama.cpp's post_sampling_probs entries: `prob` and `top_probs` stand in for
+    # `logprob` and `top_logprobs`, which are then missing.
+    providers={"id": "llama.cpp", "prob": "llama.cpp", "top_probs": "llama.cpp"},
 )
 _TOP_LOGPROB = _spec(
     ChatCompletionChunkTopLogprob,
     "token logprob bytes",
     required="token logprob bytes",
     not_null="token logprob",
-    providers={"id": "llama.cpp"},
+    providers={"id": "llama.cpp", "prob": "llama.cpp"},
 )
 _USAGE = _spec(
     CompletionUsage,
     "prompt_tokens completion_tokens total_tokens prompt_tokens_details completion_tokens_details",
     required="prompt_tokens completion_tokens total_tokens",
-    not_null="prompt_tokens_details completion_tokens_details",
+    not_null="prompt_tokens completion_tokens total_tokens prompt_tokens_details"
+    " completion_tokens_details",
     providers={
         "cost": "OpenRouter",
         "cost_details": "OpenRouter",
@@ -452,16 +456,30 @@ def _check_moderation(out: List[Finding], value: Any) -> None:
                 )
 
 
+def _usage_counts(usage: OptionalNullable[CompletionUsage]) -> Optional[Tuple[int, int, int]]:
+    """``usage``'s prompt, completion and total counts, or None when it has no sum to check.
+
+    A count that is absent or null (SGLang, older vLLM) is `check_conformance`'s
+    ``missing_field`` or ``null_value``, not a mismatch.
+    """
+    if not usage:
+        return None
+    prompt, completion, total = usage.prompt_tokens, usage.completion_tokens, usage.total_tokens
+    if isinstance(prompt, int) and isinstance(completion, int) and isinstance(total, int):
+        return prompt, completion, total
+    return None
+
+
 class StreamConformance:
     """Check what only shows across a stream: feed it every item with `add`, then `finish`.
 
     Reports an ``id``, ``created`` or ``model`` that changes (once per change, not once
     per chunk; an empty id or model and a ``created`` of 0, as in Azure's prompt-filter
     chunk, are no values and change nothing), a usage whose ``total_tokens`` is not
-    ``prompt_tokens + completion_tokens``, choices that never finish (their path is
-    ``choices.N.finish_reason`` with N the choice's ``index``), and, for a
-    Server-Sent-Events stream, a missing ``data: [DONE]``. Memory stays constant: a few
-    values per choice.
+    ``prompt_tokens + completion_tokens`` (a usage missing one of them has no sum to
+    check), choices that never finish (their path is ``choices.N.finish_reason`` with N
+    the choice's ``index``), and, for a Server-Sent-Events stream, a missing
+    ``data: [DONE]``. Memory stays constant: a few values per choice.
     """
 
     def __init__(self) -> None:
@@ -529,16 +547,16 @@ class StreamConformance:
                     )
                 )
                 self._model = chunk.model
-        usage = chunk.usage
-        if usage:
-            counts = (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
-            if counts[0] + counts[1] != counts[2] and counts != self._last_usage:
+        counts = _usage_counts(chunk.usage)
+        if counts is not None:
+            prompt, completion, total = counts
+            if prompt + completion != total and counts != self._last_usage:
                 found.append(
                     Finding(
                         "usage.total_tokens",
                         "usage_total_mismatch",
-                        f"total_tokens is {counts[2]}, but prompt_tokens + completion_tokens"
-                        f" = {counts[0]} + {counts[1]} = {counts[0] + counts[1]} {where}",
+                        f"total_tokens is {total}, but prompt_tokens + completion_tokens"
+                        f" = {prompt} + {completion} = {prompt + completion} {where}",
                     )
                 )
             self._last_usage = counts

@@ -41,13 +41,19 @@ class CompletionUsageCompletionTokensDetails(Model):
 
 
 class CompletionUsage(Model):
-    """Token counts for the whole request; providers add fields such as ``cost``."""
+    """Token counts for the whole request; providers add fields such as ``cost``.
 
-    prompt_tokens: int
+    The specification requires the three counts, but servers leave them out:
+    older vLLM sent no ``completion_tokens`` on its first chunk, and SGLang sends
+    a usage with nothing but ``prompt_tokens_details`` on intermediate chunks.
+    Each count may be absent or null here: check it before adding it up.
+    """
+
+    prompt_tokens: OptionalNullable[int] = UNSET
     """Tokens in the prompt."""
-    completion_tokens: int
+    completion_tokens: OptionalNullable[int] = UNSET
     """Tokens in the generated completion."""
-    total_tokens: int
+    total_tokens: OptionalNullable[int] = UNSET
     """Prompt plus completion tokens, as the provider counted them."""
     prompt_tokens_details: OptionalNullable[CompletionUsagePromptTokensDetails] = UNSET
     """Breakdown of the prompt tokens."""

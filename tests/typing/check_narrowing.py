@@ -12,6 +12,7 @@ from chatchunk import (
     UNSET,
     ChatCompletionChunk,
     ChatCompletionChunkDeltaToolCall,
+    ChatCompletionChunkTokenLogprob,
     CompletionUsage,
     Nullable,
     OptionalNullable,
@@ -39,7 +40,35 @@ def usage_total(chunk: ChatCompletionChunk) -> int:
     if usage is None or usage is UNSET:
         return 0
     assert_type(usage, CompletionUsage)
-    return usage.total_tokens
+    # Servers leave the counts out too (older vLLM, SGLang): each is OptionalNullable.
+    total = usage.total_tokens
+    assert_type(total, Union[int, None, Unset])
+    if total is UNSET or total is None:
+        return 0
+    assert_type(total, int)
+    return total
+
+
+def first_logprob(chunk: ChatCompletionChunk) -> float:
+    # llama.cpp's post_sampling_probs entries have no logprob: it is OptionalNullable.
+    logprobs = chunk.choices[0].logprobs
+    if not logprobs or not logprobs.content:
+        return 0.0
+    token = logprobs.content[0]
+    assert_type(token, ChatCompletionChunkTokenLogprob)
+    logprob = token.logprob
+    assert_type(logprob, Union[float, None, Unset])
+    if logprob is UNSET:
+        assert_type(logprob, Literal[Unset.UNSET])
+        return 0.0
+    assert_type(logprob, Union[float, None])
+    if logprob is None:
+        return 0.0
+    assert_type(logprob, float)
+    top = token.top_logprobs
+    if top:
+        assert_type(top[0].logprob, Union[float, None, Unset])
+    return logprob
 
 
 def tool_calls(chunk: ChatCompletionChunk) -> List[ChatCompletionChunkDeltaToolCall]:

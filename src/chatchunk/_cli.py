@@ -110,8 +110,8 @@ def _demo(args: argparse.Namespace, env: Env) -> int:
     reasons = ", ".join(choice.finish_reason or "none" for choice in result.choices)
     usage = result.usage
     tokens = (
-        f"{usage.prompt_tokens} prompt / {usage.completion_tokens} completion"
-        f" / {usage.total_tokens} total"
+        f"{_tokens(usage.prompt_tokens)} prompt / {_tokens(usage.completion_tokens)} completion"
+        f" / {_tokens(usage.total_tokens)} total"
         if usage
         else "not reported"
     )
@@ -122,6 +122,11 @@ def _demo(args: argparse.Namespace, env: Env) -> int:
         f" ({'complete' if accumulator.complete else 'incomplete'})\n"
     )
     return 0 if accumulator.complete else 1
+
+
+def _tokens(value: object) -> str:
+    # A count the server left out (or sent as null) is not a number to print.
+    return str(value) if isinstance(value, int) else "?"
 
 
 def _models() -> Dict[str, type]:

@@ -8,6 +8,7 @@ broken; the reports are compared whole, so their format is pinned here.
 import io
 import itertools
 import json
+import re
 import select
 import signal
 import subprocess
@@ -501,9 +502,11 @@ def test_invalid_utf8_after_the_start_is_an_invalid_payload(
     monkeypatch.chdir(tmp_path)
     status, out, _ = run("validate", "x.jsonl")
     assert status == 1
-    assert out.splitlines()[0] == (
+    # The column pydantic-core names differs between its releases (11, or 12 in 2.12.0).
+    first = re.sub(r"column \d+", "column N", out.splitlines()[0])
+    assert first == (
         "x.jsonl:41: invalid_payload: Invalid JSON: invalid unicode code point at line 1"
-        """ column 11 (input: b'{"id":"caf\\xe9"}')"""
+        """ column N (input: b'{"id":"caf\\xe9"}')"""
     )
 
 

@@ -3,7 +3,8 @@
 Read a chunk with `parse_chunk`, write it back with `dump_chunk`: what was
 absent stays absent, ``null`` stays ``null``, provider extras are kept.
 Read a whole Server-Sent-Events stream with `iter_chunks`, and merge it into
-the final message with `accumulate`.
+the final message with `accumulate`; write one with `encode_stream`, or pass one on,
+changed, with `relay`.
 """
 
 from ._accumulate import (
@@ -39,9 +40,12 @@ from ._completion import (
     ChatCompletionMessageToolCallFunction,
 )
 from ._conformance import Finding, StreamConformance, check_conformance
+from ._encode import aencode_stream, encode_chunk, encode_error, encode_stream
 from ._events import InvalidPayload, StreamEnd, StreamError, StreamErrorEvent, StreamItem
 from ._json import chunk_to_dict, dump, dump_chunk, parse, parse_chunk, to_dict
+from ._relay import arelay, relay
 from ._sse import ServerSentEvent, SSEDecoder, SSEError
+from ._sse_encode import DONE_FRAME, encode_comment, encode_event
 from ._sse_stream import EmptyStreamError, NotAnEventStreamError, aiter_sse, iter_sse
 from ._stream import (
     AsyncChunkStream,
@@ -63,6 +67,7 @@ __version__ = "0.1.0"
 """The version of this package."""
 
 __all__ = [
+    "DONE_FRAME",
     "UNSET",
     "AsyncChunkStream",
     "ChatCompletion",
@@ -111,18 +116,26 @@ __all__ = [
     "__version__",
     "aaccumulate",
     "accumulate",
+    "aencode_stream",
     "aiter_chunks",
     "aiter_events",
     "aiter_sse",
+    "arelay",
     "check_conformance",
     "chunk_to_dict",
     "dump",
     "dump_chunk",
+    "encode_chunk",
+    "encode_comment",
+    "encode_error",
+    "encode_event",
+    "encode_stream",
     "iter_chunks",
     "iter_events",
     "iter_sse",
     "parse",
     "parse_chunk",
     "parse_event",
+    "relay",
     "to_dict",
 ]

@@ -22,7 +22,7 @@ from typing import List, Optional
 
 __all__ = ["DONE_FRAME", "encode_comment", "encode_event"]
 
-DONE_FRAME = b"data: [DONE]\n\n"
+DONE_FRAME: bytes = b"data: [DONE]\n\n"
 """The event that ends an OpenAI-style stream: ``data: [DONE]`` and a blank line."""
 
 

@@ -53,13 +53,15 @@ import chatchunk
 import corpus
 import peers
 
-GROUPS = ("parse", "dump", "stream", "accumulate", "linearity", "memory", "cli")
+GROUPS = ("parse", "dump", "stream", "accumulate", "linearity", "memory", "cli", "write", "relay")
 
 OURS = {
     "parse": "chatchunk parse_chunk",
     "dump": "chatchunk dump_chunk",
     "stream": "chatchunk iter_events",
     "accumulate": "chatchunk ChunkAccumulator",
+    "write": "chatchunk ChunkWriter.content",
+    "relay": "chatchunk relay loop (transform + frame)",
 }
 DECODER = "chatchunk iter_sse (decoder only)"
 OPENAI_DECODER = "openai SSEDecoder (decoder only)"
@@ -527,6 +529,156 @@ def _check_same_result(ours: List[Any], theirs: List[Any], env: Env) -> None:
         env.note("accumulate: chatchunk and openai disagree on the final message")
 
 
+WRITE_CONTENT = "chatchunk ChunkWriter.content"
+WRITE_ARGUMENTS = "chatchunk ChunkWriter.tool_arguments"
+WRITE_FINISH = "chatchunk ChunkWriter.finish"
+VLLM_STYLE = "openai models + model_dump_json (vLLM-style)"
+MSGSPEC_BUILT = "msgspec Struct built + encode"
+
+
+def _steps(payloads: Sequence[bytes]) -> Tuple[List[str], List[Tuple[int, str]], List[str]]:
+    """The corpus's content tokens, tool-argument fragments and finish reasons."""
+    texts: List[str] = []
+    arguments: List[Tuple[int, str]] = []
+    finishes: List[str] = []
+    for payload in payloads:
+        for choice in json.loads(payload)["choices"]:
+            delta = choice.get("delta", {})
+            if isinstance(delta.get("content"), str) and delta["content"] and not delta.get("role"):
+                texts.append(delta["content"])
+            for call in delta.get("tool_calls") or ():
+                if "id" not in call:
+                    arguments.append((call["index"], call["function"]["arguments"]))
+            if choice.get("finish_reason"):
+                finishes.append(choice["finish_reason"])
+    # A stream has one finish per choice: repeat them to time as many frames as tokens.
+    finishes = (finishes * len(texts))[: len(texts)]
+    return texts, arguments, finishes
+
+
+def _peer_steps(
+    frame: Callable[..., bytes], delta: Any, tool_call: Any, function: Any
+) -> Dict[str, Callable[[Any], bytes]]:
+    """The three steps with one peer's classes; ``frame(delta, finish_reason)`` writes one."""
+    return {
+        "content": lambda text: frame(delta(content=text)),
+        "tool arguments": lambda step: frame(
+            delta(tool_calls=[tool_call(index=step[0], function=function(arguments=step[1]))])
+        ),
+        "finish": lambda reason: frame(delta(), reason),
+    }
+
+
+def writer_cases(data: Data, env: Env) -> List[Case]:
+    """A server's frames, one per step: the writer against building a chunk per token."""
+    from chatchunk._writer import ChunkWriter
+
+    texts, arguments, finishes = _steps(data.payloads)
+    envelope = {
+        "id": corpus.STREAM_ID,
+        "created": corpus.CREATED,
+        "model": corpus.MODEL,
+        "system_fingerprint": corpus.FINGERPRINT,
+        "service_tier": "default",
+    }
+    # The corpus is OpenAI's stream with include_usage: `"usage": null` on every chunk.
+    writer = ChunkWriter(**envelope, include_usage=True)  # type: ignore[arg-type]
+    content, tool_arguments, finish = writer.content, writer.tool_arguments, writer.finish
+    ours: Dict[str, Tuple[Callable[[Any], bytes], List[Any]]] = {
+        "content": (content, texts),
+        "tool arguments": (lambda step: tool_arguments(*step), arguments),
+        "finish": (finish, finishes),
+    }
+    peers_: Dict[str, Dict[str, Callable[[Any], bytes]]] = {}
+    if env.openai is not None:
+        from openai.types.chat import chat_completion_chunk as oa
+
+        head = {**envelope, "object": "chat.completion.chunk", "usage": None}
+
+        def vllm(delta: Any, finish_reason: Any = None) -> bytes:
+            # vLLM's serving_chat: a model per token, exclude_unset, an f-string frame.
+            chunk = env.openai.ChatCompletionChunk(  # type: ignore[union-attr]
+                **head,
+                choices=[
+                    oa.Choice(index=0, delta=delta, logprobs=None, finish_reason=finish_reason)
+                ],
+            )
+            return f"data: {chunk.model_dump_json(exclude_unset=True)}\n\n".encode()
+
+        peers_[VLLM_STYLE] = _peer_steps(
+            vllm, oa.ChoiceDelta, oa.ChoiceDeltaToolCall, oa.ChoiceDeltaToolCallFunction
+        )
+    if env.msgspec is not None:
+        encode = env.msgspec[1].encode
+        ms = peers
+
+        def built(delta: Any, finish_reason: Any = None) -> bytes:
+            chunk = ms.MsgspecChunk(
+                id=corpus.STREAM_ID,
+                choices=[
+                    ms.MsgspecChoice(
+                        index=0, delta=delta, logprobs=None, finish_reason=finish_reason
+                    )
+                ],
+                created=corpus.CREATED,
+                model=corpus.MODEL,
+                object="chat.completion.chunk",
+                system_fingerprint=corpus.FINGERPRINT,
+                service_tier="default",
+                usage=None,
+            )
+            return b"data: " + encode(chunk) + b"\n\n"  # type: ignore[no-any-return]
+
+        peers_[MSGSPEC_BUILT] = _peer_steps(
+            built, ms.MsgspecDelta, ms.MsgspecToolCall, ms.MsgspecToolCallFunction
+        )
+    names = {
+        "content": WRITE_CONTENT,
+        "tool arguments": WRITE_ARGUMENTS,
+        "finish": WRITE_FINISH,
+    }
+    calls = {
+        "content": "writer.content(text)",
+        "tool arguments": "writer.tool_arguments(call, fragment)",
+        "finish": "writer.finish(reason)",
+    }
+    peer_calls = {
+        VLLM_STYLE: 'f"data: {ChatCompletionChunk(..., choices=[Choice(index=0, delta='
+        "ChoiceDelta(...), logprobs=None, finish_reason=...)]).model_dump_json("
+        'exclude_unset=True)}\\n\\n".encode()',
+        MSGSPEC_BUILT: 'b"data: " + encoder.encode(peers.MsgspecChunk(..., choices=['
+        'MsgspecChoice(index=0, delta=MsgspecDelta(...), ...)])) + b"\\n\\n"',
+    }
+    cases = []
+    for kind, (func, items) in ours.items():
+        if not items:
+            env.note(f"write: the corpus has no {kind} steps at {data.n} chunks")
+            continue
+        cases.append(
+            Case(
+                "write",
+                names[kind],
+                f"{calls[kind]}  (ChunkWriter(id, model, created, ..., include_usage=True))",
+                _loop(func, items),
+                len(items),
+            )
+        )
+        for peer, funcs in peers_.items():
+            # The same JSON, or the comparison would not be like for like.
+            if any(json.loads(funcs[kind](x)[6:]) != json.loads(func(x)[6:]) for x in items):
+                env.note(f"write: {peer} writes other JSON than the writer for {kind} frames")
+            cases.append(
+                Case(
+                    "write",
+                    f"{peer}, {kind}",
+                    f"{peer_calls[peer]}  ({kind})",
+                    _loop(funcs[kind], items),
+                    len(items),
+                )
+            )
+    return cases
+
+
 # HOOK(cli): `chatchunk validate` is measured when src/chatchunk/_cli.py exists and has
 # `main(argv) -> int`; otherwise the cli group is skipped with a note.
 def cli_main(env: Env) -> Optional[Callable[[List[str]], Any]]:
@@ -664,12 +816,102 @@ def measure(cases: List[Case], size: int, rounds: int, min_time: float, env: Env
     return [Timing(c.group, c.name, size, times[c.name], p) for c, p in kept]
 
 
+RELAY_MODEL = "gateway-model"
+
+
+def relay_cases(data: Data, env: Env) -> List[Case]:
+    """A gateway's per-chunk work: change ``model`` on a parsed chunk and write its frame."""
+    from chatchunk._encode import frames
+    from chatchunk._relay import relay
+
+    n = data.n
+    pieces = data.pieces
+    chunks = [chatchunk.parse_chunk(x) for x in data.payloads]
+    dump_chunk = chatchunk.dump_chunk
+
+    def rename(chunk: Any) -> Any:
+        chunk.model = RELAY_MODEL
+        return chunk
+
+    def hand(chunk: Any) -> bytes:
+        chunk.model = RELAY_MODEL
+        return b"data: " + dump_chunk(chunk).encode() + b"\n\n"
+
+    def hand_relay(_: Any) -> Iterator[bytes]:
+        for item in chatchunk.iter_events(pieces):
+            yield hand(item)
+
+    def chunk_frames(make: Callable[[Any], Iterable[bytes]]) -> Callable[[Any], int]:
+        def run(arg: Any) -> int:
+            count = -1  # the [DONE] frame is no chunk
+            for _ in make(arg):
+                count += 1
+            return count
+
+        return run
+
+    return [
+        Case(
+            "relay",
+            OURS["relay"],
+            "for frame in chatchunk._encode.frames(chunks, 'end', rename)  (relay's loop after "
+            "iter_events; rename sets chunk.model)",
+            chunk_frames(lambda _: frames(chunks, "end", rename)),
+            n,
+        ),
+        Case(
+            "relay",
+            "chatchunk dump_chunk + framing (hand loop)",
+            'chunk.model = ...; b"data: " + dump_chunk(chunk).encode() + b"\\n\\n"',
+            _loop(hand, chunks),
+            n,
+        ),
+        Case(
+            "relay",
+            "chatchunk relay (bytes in, bytes out)",
+            "for frame in relay(iter(pieces), rename)",
+            chunk_frames(lambda _: relay(pieces, rename)),
+            n,
+        ),
+        Case(
+            "relay",
+            "chatchunk iter_events + dump_chunk + framing",
+            "for chunk in iter_events(pieces): hand(chunk)",
+            _drain(hand_relay),
+            n,
+        ),
+    ]
+
+
 BUILDERS = {
     "parse": parse_cases,
     "dump": dump_cases,
     "stream": stream_cases,
     "accumulate": accumulate_cases,
+    "write": writer_cases,
+    "relay": relay_cases,
 }
+
+
+# The read side's two targets are in every report, whichever groups run: no change on
+# the write side may slow parse_chunk or dump_chunk down unseen.
+READ_SIDE = {
+    ("parse", OURS["parse"]),
+    ("parse", "openai model_validate_json"),
+    ("dump", OURS["dump"]),
+    ("dump", "openai model_dump_json(exclude_unset)"),
+}
+
+
+def read_side_cases(data: Data, env: Env, cases: List[Case]) -> List[Case]:
+    """The cases of `READ_SIDE` that ``cases`` lacks."""
+    have = {(c.group, c.name) for c in cases}
+    found: List[Case] = []
+    for group, build in (("parse", parse_cases), ("dump", dump_cases)):
+        if {key for key in READ_SIDE if key[0] == group} <= have:
+            continue
+        found.extend(c for c in build(data, env) if (group, c.name) in READ_SIDE - have)
+    return found
 
 
 def run_sizes(
@@ -686,6 +928,7 @@ def run_sizes(
         if "stream" in groups and "parse" not in groups:
             # The decoder's share is measured against parse_chunk on the same payloads.
             cases.extend(c for c in parse_cases(data, env) if c.name == OURS["parse"])
+        cases.extend(read_side_cases(data, env, cases))
         with tempfile.TemporaryDirectory() as tmp:
             if "cli" in groups:
                 cases.extend(cli_cases(data, env, Path(tmp)))
@@ -837,14 +1080,28 @@ class Target(NamedTuple):
 
 
 TARGETS = [
+    Target("relay", OURS["relay"], "chatchunk dump_chunk + framing (hand loop)", "time", 1.05),
+    Target(
+        "relay",
+        "chatchunk relay (bytes in, bytes out)",
+        "chatchunk iter_events + dump_chunk + framing",
+        "time",
+        None,
+    ),
     Target("parse", OURS["parse"], "openai model_validate_json", "time", 1.0),
-    Target("dump", OURS["dump"], "openai model_dump_json(exclude_unset)", "time", 0.7),
+    Target("dump", OURS["dump"], "openai model_dump_json(exclude_unset)", "time", 0.85),
     Target("dump", OURS["dump"], "atoma-sdk model_dump_json", "time", 0.15),
     Target("stream", OURS["stream"], "openai Stream", "speedup", 15.0),
     Target("stream", OURS["stream"], "atoma-sdk EventStream", "speedup", 40.0),
     Target("stream", DECODER, OPENAI_DECODER, "speedup", None),
     # What the end state and the checks of iter_events cost per event: about 1.0.
     Target("stream", OURS["stream"], HAND_LOOP, "time", None),
+    Target("write", WRITE_CONTENT, f"{VLLM_STYLE}, content", "time", 0.06),
+    Target("write", WRITE_CONTENT, f"{MSGSPEC_BUILT}, content", "time", 0.6),
+    Target("write", WRITE_ARGUMENTS, f"{VLLM_STYLE}, tool arguments", "time", None),
+    Target("write", WRITE_ARGUMENTS, f"{MSGSPEC_BUILT}, tool arguments", "time", None),
+    Target("write", WRITE_FINISH, f"{VLLM_STYLE}, finish", "time", None),
+    Target("write", WRITE_FINISH, f"{MSGSPEC_BUILT}, finish", "time", None),
 ]
 DECODER_SHARE_LIMIT = 0.25
 LINEARITY_LIMIT = 11.0
@@ -891,7 +1148,7 @@ def ratio_rows(timings: List[Timing], sizes: List[int], groups: List[str]) -> Li
         for g, name in sorted(names):
             if g == group and not name.startswith("chatchunk") and (group, name) not in targeted:
                 pairs.append(Target(group, ours, name, "time", None))
-    groups_run = {t.group for t in timings} & set(groups)
+    groups_run = {t.group for t in timings} & (set(groups) | {g for g, _ in READ_SIDE})
     rows = []
     for pair in sorted(pairs, key=lambda p: list(OURS).index(p.group)):
         if (pair.group, pair.peer) not in names:

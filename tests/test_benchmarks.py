@@ -83,6 +83,8 @@ def test_quick_report_shape(bench, capsys: pytest.CaptureFixture[str]) -> None:
         ("stream", "chatchunk iter_sse (decoder only)"),
         ("stream", "chatchunk SSEDecoder + validate_json loop (no stream state)"),
         ("accumulate", "chatchunk ChunkAccumulator"),
+        ("write", "chatchunk ChunkWriter.content"),
+        ("write", "chatchunk ChunkWriter.finish"),
     ]:
         assert (group, case) in cases, (group, case)
     for row in timings:
@@ -120,12 +122,57 @@ def test_quick_report_shape(bench, capsys: pytest.CaptureFixture[str]) -> None:
     assert {case for _, case in cases} <= legend
 
 
+X = "\u00d7"  # the multiplication sign, spelled out for the linter
+READ_SIDE_TARGETS = {
+    "chatchunk parse_chunk vs openai model_validate_json": f"≤ 1{X}",
+    "chatchunk dump_chunk vs openai model_dump_json(exclude_unset)": f"≤ 0.85{X}",
+}
+
+
+def _read_side_shown(sections: Dict[str, List[str]]) -> None:
+    # Whatever ran, the report shows the read side's two targets (n/a without openai).
+    targets = {row[0]: row for row in _rows(sections["Ratios and targets"])}
+    for name, target in READ_SIDE_TARGETS.items():
+        assert name in targets, name
+        assert targets[name][2] == target, targets[name]
+
+
 def test_only_one_group(bench, capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--quick", "--sizes", "20", "--only", "dump", "--rounds", "1"]) == 0
     sections = _sections(capsys.readouterr().out)
-    assert {row[0] for row in _rows(sections["Time per operation"])} == {"dump"}
+    groups = {row[0] for row in _rows(sections["Time per operation"])}
+    # Only what the read side's targets need is added: parse_chunk against openai's.
+    assert groups <= {"dump", "parse"}
+    assert "dump" in groups
     assert "Accumulator linearity" not in sections
     assert "Accumulator memory" not in sections
+    _read_side_shown(sections)
+
+
+def test_write_group(bench, capsys: pytest.CaptureFixture[str]) -> None:
+    # 300 chunks: enough for the corpus to hold tool calls.
+    assert bench.main(["--quick", "--sizes", "300", "--only", "write", "--rounds", "1"]) == 0
+    sections = _sections(capsys.readouterr().out)
+    timings = _rows(sections["Time per operation"])
+    write = {row[1] for row in timings if row[0] == "write"}
+    assert {
+        "chatchunk ChunkWriter.content",
+        "chatchunk ChunkWriter.tool_arguments",
+        "chatchunk ChunkWriter.finish",
+    } <= write
+    ratios = {row[0]: row for row in _rows(sections["Ratios and targets"])}
+    content = "chatchunk ChunkWriter.content vs "
+    if importlib.util.find_spec("openai") is not None:
+        vllm = ratios[content + "openai models + model_dump_json (vLLM-style), content"]
+        assert vllm[2] == f"≤ 0.06{X}"
+        assert vllm[4] in ("met", "**not met**")
+        assert "openai models + model_dump_json (vLLM-style), finish" in write
+    if importlib.util.find_spec("msgspec") is not None:
+        assert ratios[content + "msgspec Struct built + encode, content"][2] == f"≤ 0.6{X}"
+        assert "msgspec Struct built + encode, tool arguments" in write
+    # The peers write the same JSON as the writer, or a note says which does not.
+    assert not any("writes other JSON" in line for line in sections.get("Notes", []))
+    _read_side_shown(sections)
 
 
 def test_stream_alone_reports_decoder_share(bench, capsys: pytest.CaptureFixture[str]) -> None:
@@ -146,7 +193,10 @@ def test_missing_peers_are_skipped_with_a_note(
     for loader in ("load_openai", "load_atoma", "load_msgspec", "load_missing"):
         monkeypatch.setattr(peers, loader, missing)
     monkeypatch.setitem(sys.modules, "orjson", None)  # `import orjson` fails
-    argv = ["--quick", "--sizes", "20", "--only", "parse,dump,stream,accumulate", "--rounds", "1"]
+    argv = [
+        *("--quick", "--sizes", "20", "--rounds", "1"),
+        *("--only", "parse,dump,stream,accumulate,write"),
+    ]
     assert bench.main(argv) == 0
     sections = _sections(capsys.readouterr().out)
     cases = {row[1] for row in _rows(sections["Time per operation"])}
@@ -154,9 +204,28 @@ def test_missing_peers_are_skipped_with_a_note(
     targets = {row[0]: row for row in _rows(sections["Ratios and targets"])}
     row = targets["chatchunk parse_chunk vs openai model_validate_json"]
     assert row[4] == "n/a"
+    assert "chatchunk ChunkWriter.content" in cases
+    row = targets["chatchunk ChunkWriter.content vs msgspec Struct built + encode, content"]
+    assert row[4] == "n/a"
     notes = "\n".join(sections["Notes"])
     assert "skipped: somepeer unavailable (for the test)" in notes
     assert "skipped: orjson not installed" in notes
+
+
+def test_read_side_targets_are_shown_without_their_peer(
+    bench, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import peers
+
+    def missing() -> None:
+        raise peers.PeerError("openai unavailable (for the test)")
+
+    monkeypatch.setattr(peers, "load_openai", missing)
+    assert bench.main(["--quick", "--sizes", "20", "--only", "write", "--rounds", "1"]) == 0
+    sections = _sections(capsys.readouterr().out)
+    _read_side_shown(sections)
+    targets = {row[0]: row for row in _rows(sections["Ratios and targets"])}
+    assert all(targets[name][4] == "n/a" for name in READ_SIDE_TARGETS)
 
 
 def test_unknown_group_is_refused(bench) -> None:

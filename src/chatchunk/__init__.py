@@ -62,6 +62,7 @@ from ._usage import (
     CompletionUsageCompletionTokensDetails,
     CompletionUsagePromptTokensDetails,
 )
+from ._writer import ChunkWriter
 
 __version__ = "0.1.0"
 """The version of this package."""
@@ -88,6 +89,7 @@ __all__ = [
     "ChatCompletionMessageToolCallFunction",
     "ChunkAccumulator",
     "ChunkStream",
+    "ChunkWriter",
     "CompletionUsage",
     "CompletionUsageCompletionTokensDetails",
     "CompletionUsagePromptTokensDetails",

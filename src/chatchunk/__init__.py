@@ -43,6 +43,7 @@ from ._conformance import Finding, StreamConformance, check_conformance
 from ._encode import aencode_stream, encode_chunk, encode_error, encode_stream
 from ._events import InvalidPayload, StreamEnd, StreamError, StreamErrorEvent, StreamItem
 from ._json import chunk_to_dict, dump, dump_chunk, parse, parse_chunk, to_dict
+from ._openai import from_openai, to_openai
 from ._relay import arelay, relay
 from ._sse import ServerSentEvent, SSEDecoder, SSEError
 from ._sse_encode import DONE_FRAME, encode_comment, encode_event
@@ -132,6 +133,7 @@ __all__ = [
     "encode_error",
     "encode_event",
     "encode_stream",
+    "from_openai",
     "iter_chunks",
     "iter_events",
     "iter_sse",
@@ -140,4 +142,5 @@ __all__ = [
     "parse_event",
     "relay",
     "to_dict",
+    "to_openai",
 ]

@@ -26,6 +26,7 @@ give the message they meant:
 """
 
 from typing import (
+    TYPE_CHECKING,
     Any,
     AsyncIterable,
     Dict,
@@ -52,6 +53,7 @@ from ._completion import (
     ChatCompletionMessageToolCallFunction,
 )
 from ._events import InvalidPayload, StreamEnd, StreamErrorEvent, StreamItem
+from ._openai import chunk_from_foreign
 from ._unset import UNSET, OptionalNullable, Unset
 from ._usage import CompletionUsage
 
@@ -63,7 +65,11 @@ __all__ = [
     "accumulate",
 ]
 
-_Item = Union[StreamItem, InvalidPayload]
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionChunk as OpenAIChatCompletionChunk
+
+# What `add` takes: the openai SDK's chunks too, converted on the way in.
+_Item = Union[StreamItem, InvalidPayload, "OpenAIChatCompletionChunk"]
 
 
 # Fragments are joined into one block every this many: a list of a million
@@ -253,17 +259,26 @@ class ChunkAccumulator:
         self._anomalies.append(StreamAnomaly(kind, message, self._position))
 
     def add(self, item: _Item) -> None:
-        """Merge one chunk; an error event or an invalid payload is recorded, not raised."""
-        self._position += 1
-        if isinstance(item, StreamErrorEvent):
+        """Merge one chunk; an error event or an invalid payload is recorded, not raised.
+
+        A chunk of the openai SDK (what its ``stream=True`` iterator yields) is
+        converted with `from_openai` on the way in. Anything else raises `TypeError`.
+        """
+        if isinstance(item, ChatCompletionChunk):
+            chunk = item
+        elif isinstance(item, StreamErrorEvent):
+            self._position += 1
             self._errors.append(item)
             self._note("not_a_chunk", f"the stream reported an error: {item.message}")
             return
-        if isinstance(item, InvalidPayload):
+        elif isinstance(item, InvalidPayload):
+            self._position += 1
             self._invalid += 1
             self._note("invalid_payload", f"event {item.position} is not a chunk: {item.error}")
             return
-        chunk = item
+        else:
+            chunk = chunk_from_foreign(item)
+        self._position += 1
         self._count += 1
         self._merge_header(chunk)
         choices = self._choices

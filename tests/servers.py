@@ -24,7 +24,7 @@ import threading
 import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import IO, Any, Iterator, List, Literal, Mapping, NamedTuple
+from typing import IO, Any, Callable, Dict, Iterator, List, Literal, Mapping, NamedTuple, Optional
 
 import httpx  # a test dependency (the `test` extra): no importorskip
 
@@ -167,6 +167,63 @@ _LISTENING = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
 @contextmanager
+def process_serving(
+    command: List[str],
+    *,
+    env: Dict[str, str],
+    ready: Callable[[httpx.Client, str], bool],
+    startup: float,
+    what: str,
+    cwd: Optional[str] = None,
+) -> Iterator[str]:
+    """Run a server of someone else's that logs uvicorn's "running on" line; yield its URL
+    once ``ready(client, url)`` says so, within ``startup`` seconds; stop it at the end."""
+    # The log goes to a file, never a pipe: a pipe nobody reads fills and stalls the server.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+        try:
+            yield _wait_until_ready(process, log, ready, startup, what)
+        finally:
+            process.terminate()
+            try:
+                process.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(TIMEOUT)
+
+
+def _wait_until_ready(
+    process: "subprocess.Popen[bytes]",
+    log: IO[bytes],
+    ready: Callable[[httpx.Client, str], bool],
+    startup: float,
+    what: str,
+) -> str:
+    deadline = time.monotonic() + startup
+    url = None
+    with client(timeout=2.0) as http:
+        while time.monotonic() < deadline and process.poll() is None:
+            if url is None:
+                log.seek(0)
+                found = _LISTENING.search(log.read())
+                if found is not None:
+                    url = f"http://127.0.0.1:{int(found.group(1))}"
+            if url is not None:
+                try:
+                    if ready(http, url):
+                        return url
+                except httpx.TransportError:
+                    pass
+            time.sleep(0.05)
+    log.seek(0)
+    output = log.read().decode("utf-8", "replace")[-4000:]
+    raise AssertionError(
+        f"{what} was not ready within {startup} s "
+        f"(exit status {process.poll()}); the end of its output:\n{output}"
+    )
+
+
+@contextmanager
 def llmock_serving() -> Iterator[str]:
     """Run ``llmock serve`` on 127.0.0.1, on a port the OS picks; yield its root URL.
 
@@ -181,42 +238,11 @@ def llmock_serving() -> Iterator[str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("LLMOCK_")}
     env["NO_COLOR"] = "1"
     command = [script, "serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "info"]
-    # The log goes to a file, never a pipe: a pipe nobody reads fills and stalls the server.
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            yield _wait_for_llmock(process, log)
-        finally:
-            process.terminate()
-            try:
-                process.wait(TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(TIMEOUT)
 
+    def ready(http: httpx.Client, url: str) -> bool:
+        return bool(http.get(f"{url}/health").json().get("status") == "ok")
 
-def _wait_for_llmock(process: "subprocess.Popen[bytes]", log: IO[bytes]) -> str:
-    deadline = time.monotonic() + LLMOCK_STARTUP
-    url = None
-    with client(timeout=1.0) as http:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                break
-            if url is None:
-                log.seek(0)
-                found = _LISTENING.search(log.read())
-                if found is not None:
-                    url = f"http://127.0.0.1:{int(found.group(1))}"
-            if url is not None:
-                try:
-                    if http.get(f"{url}/health").json().get("status") == "ok":
-                        return url
-                except httpx.TransportError:
-                    pass
-            time.sleep(0.05)
-    log.seek(0)
-    output = log.read().decode("utf-8", "replace")
-    raise AssertionError(
-        f"llmock did not answer /health within {LLMOCK_STARTUP} s "
-        f"(exit status {process.poll()}); its output:\n{output}"
-    )
+    with process_serving(
+        command, env=env, ready=ready, startup=LLMOCK_STARTUP, what="llmock (/health)"
+    ) as url:
+        yield url

@@ -3,6 +3,7 @@
 specification does not, chunk by chunk and across a stream."""
 
 import json
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
@@ -12,11 +13,13 @@ from chatchunk import (
     ChatCompletionChunk,
     Finding,
     StreamConformance,
+    StreamEnd,
     StreamErrorEvent,
     check_conformance,
     iter_events,
     parse_chunk,
 )
+from chatchunk._cli import main
 from providers import PROVIDER_CHUNKS
 
 HEAD = {
@@ -261,7 +264,7 @@ def test_conformant_stream_has_no_findings() -> None:
         (
             chunk(usage={"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2, "cost": 0}),
             "usage.cost",
-            "OpenRouter",
+            "OpenRouter/LiteLLM",
         ),
         (
             chunk(
@@ -308,22 +311,22 @@ def test_conformant_stream_has_no_findings() -> None:
                     )
                 ]
             ),
-            "choices.0.logprobs.content.0.id",
+            "choices.0.logprobs.content.*.id",
             "llama.cpp",
         ),
         (
             chunk([choice(logprobs=_logprobs(_token(prob=0.8)))]),
-            "choices.0.logprobs.content.0.prob",
+            "choices.0.logprobs.content.*.prob",
             "llama.cpp",
         ),
         (
             chunk([choice(logprobs=_logprobs(_token(top_probs=[])))]),
-            "choices.0.logprobs.content.0.top_probs",
+            "choices.0.logprobs.content.*.top_probs",
             "llama.cpp",
         ),
         (
             chunk([choice(logprobs=_logprobs(_token(top_logprobs=[_top(prob=1.0)])))]),
-            "choices.0.logprobs.content.0.top_logprobs.0.prob",
+            "choices.0.logprobs.content.*.top_logprobs.*.prob",
             "llama.cpp",
         ),
         (chunk(some_new_field=1), "some_new_field", None),
@@ -437,7 +440,7 @@ def test_object_value(value: str) -> None:
                     )
                 ]
             ),
-            "choices.0.logprobs.content.0.bytes",
+            "choices.0.logprobs.content.*.bytes",
         ),
         (
             chunk(
@@ -450,7 +453,7 @@ def test_object_value(value: str) -> None:
                     )
                 ]
             ),
-            "choices.0.logprobs.content.0.top_logprobs",
+            "choices.0.logprobs.content.*.top_logprobs",
         ),
         (
             chunk(
@@ -470,15 +473,15 @@ def test_object_value(value: str) -> None:
                     )
                 ]
             ),
-            "choices.0.logprobs.refusal.0.top_logprobs.0.bytes",
+            "choices.0.logprobs.refusal.*.top_logprobs.*.bytes",
         ),
         (
             chunk([choice(logprobs=_logprobs(_token(logprob=...)))]),
-            "choices.0.logprobs.content.0.logprob",
+            "choices.0.logprobs.content.*.logprob",
         ),
         (
             chunk([choice(logprobs=_logprobs(_token(top_logprobs=[_top(logprob=...)])))]),
-            "choices.0.logprobs.content.0.top_logprobs.0.logprob",
+            "choices.0.logprobs.content.*.top_logprobs.*.logprob",
         ),
         (chunk(usage=_usage(prompt_tokens=...)), "usage.prompt_tokens"),
         (chunk(usage=_usage(completion_tokens=...)), "usage.completion_tokens"),
@@ -558,15 +561,15 @@ def test_azure_annotation_choice() -> None:
                     )
                 ]
             ),
-            "choices.0.logprobs.content.0.top_logprobs",
+            "choices.0.logprobs.content.*.top_logprobs",
         ),
         (
             chunk([choice(logprobs=_logprobs(_token(logprob=None)))]),
-            "choices.0.logprobs.content.0.logprob",
+            "choices.0.logprobs.content.*.logprob",
         ),
         (
             chunk([choice(logprobs=_logprobs(_token(top_logprobs=[_top(logprob=None)])))]),
-            "choices.0.logprobs.content.0.top_logprobs.0.logprob",
+            "choices.0.logprobs.content.*.top_logprobs.*.logprob",
         ),
         (chunk(usage=_usage(prompt_tokens=None)), "usage.prompt_tokens"),
         (chunk(usage=_usage(completion_tokens=None)), "usage.completion_tokens"),
@@ -654,16 +657,16 @@ def test_provider_streams_are_attributed() -> None:
             "provider": "OpenRouter",
             "choices.0.native_finish_reason": "OpenRouter",
             "choices.0.delta.reasoning_details": "OpenRouter",
-            "usage.cost": "OpenRouter",
+            "usage.cost": "OpenRouter/LiteLLM",
             "usage.is_byok": "OpenRouter",
             "usage.cost_details": "OpenRouter",
             "error": "OpenRouter",
         },
         "llamacpp": {
             "timings": "llama.cpp",
-            "choices.0.logprobs.content.0.id": "llama.cpp",
-            "choices.0.logprobs.content.0.prob": "llama.cpp",
-            "choices.0.logprobs.content.0.top_probs": "llama.cpp",
+            "choices.0.logprobs.content.*.id": "llama.cpp",
+            "choices.0.logprobs.content.*.prob": "llama.cpp",
+            "choices.0.logprobs.content.*.top_probs": "llama.cpp",
         },
         "together": {
             "choices.0.text": "Together",
@@ -696,7 +699,7 @@ def test_llamacpp_post_sampling_probs() -> None:
     # llama.cpp's "post_sampling_probs": prob and top_probs stand in for logprob and
     # top_logprobs. The top_probs entries are plain JSON, inside one unknown field.
     payload = next(p for p in PROVIDER_CHUNKS["llamacpp"] if '"top_probs"' in p)
-    token = "choices.0.logprobs.content.0"
+    token = "choices.0.logprobs.content.*"
     findings = check_conformance(parse_chunk(payload))
     assert [(f.kind, f.path, f.provider) for f in findings] == [
         ("missing_field", "choices.0.logprobs.refusal", None),
@@ -713,7 +716,7 @@ def test_llamacpp_top_entry_with_prob_only() -> None:
     payload = chunk(
         [choice(logprobs=_logprobs(_token(top_logprobs=[_top(logprob=..., prob=0.3)])))]
     )
-    top = "choices.0.logprobs.content.0.top_logprobs.0"
+    top = "choices.0.logprobs.content.*.top_logprobs.*"
     assert [(f.kind, f.path, f.provider) for f in check_conformance(payload)] == [
         ("unknown_field", f"{top}.prob", "llama.cpp"),
         ("missing_field", f"{top}.logprob", None),
@@ -866,6 +869,202 @@ def test_stream_from_iter_events() -> None:
     assert kinds(stream.finish(done=False)) == [("id_changed", "id"), ("no_done", "")]
 
 
+# --- what the peers of tests/test_peers.py send ------------------------------------------
+
+PEERS = Path(__file__).parent / "data" / "peers"
+
+
+def stream_findings(name: str) -> List[Tuple[str, str, Optional[str]]]:
+    """Every finding of a captured stream, chunk by chunk and then the stream's."""
+    stream = StreamConformance()
+    found: List[Finding] = []
+    items = iter_events([(PEERS / name).read_bytes()])
+    for item in items:
+        assert isinstance(item, ChatCompletionChunk)
+        found += check_conformance(item) + stream.add(item)
+    found += stream.finish(done=items.end is StreamEnd.DONE)
+    return list(dict.fromkeys((f.kind, f.path, f.provider) for f in found))
+
+
+def test_litellm_streams() -> None:
+    assert stream_findings("litellm_mock_n2.sse") == [
+        ("missing_field", "choices.0.finish_reason", None),
+        ("missing_field", "choices.1.finish_reason", None),
+        ("usage_with_choices", "choices", None),
+        ("choice_not_finished", "choices.1.finish_reason", None),
+    ]
+    anthropic = "LiteLLM (Anthropic)"
+    assert stream_findings("litellm_anthropic_fakellm_tools.sse") == [
+        ("missing_field", "choices.0.finish_reason", None),
+        ("unknown_field", "usage.cache_creation_input_tokens", anthropic),
+        ("unknown_field", "usage.cache_read_input_tokens", anthropic),
+        ("unknown_field", "usage.prompt_tokens_details.cache_creation_tokens", anthropic),
+        ("usage_with_choices", "choices", None),
+    ]
+    assert stream_findings("litellm_fakellm_tools.sse") == [
+        ("missing_field", "choices.0.finish_reason", None),
+        ("unknown_field", "usage.cost", "OpenRouter/LiteLLM"),
+        ("usage_with_choices", "choices", None),
+    ]
+
+
+def test_xpyd_sim_and_fakellm_streams() -> None:
+    assert stream_findings("xpyd_sim_n2_logprobs.sse") == [
+        ("unknown_field", "choices.0.stop_reason", "vLLM"),
+        ("null_value", "choices.0.delta.tool_calls", None),
+        ("null_value", "choices.0.delta.role", None),
+        ("missing_field", "choices.0.logprobs.refusal", None),
+    ]
+    assert stream_findings("fakellm_tools.sse") == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "path", "provider"),
+    [
+        (
+            chunk(prompt_progress={"total": 9, "cache": 0, "processed": 9}),
+            "prompt_progress",
+            "llama.cpp",
+        ),
+        (
+            chunk(vertex_ai_grounding_metadata=[]),
+            "vertex_ai_grounding_metadata",
+            "LiteLLM (Gemini)",
+        ),
+        (
+            chunk(vertex_ai_url_context_metadata=[]),
+            "vertex_ai_url_context_metadata",
+            "LiteLLM (Gemini)",
+        ),
+        (chunk(vertex_ai_safety_results=[]), "vertex_ai_safety_results", "LiteLLM (Gemini)"),
+        (chunk(vertex_ai_citation_metadata=[]), "vertex_ai_citation_metadata", "LiteLLM (Gemini)"),
+        (
+            chunk(usage=_usage(cache_creation_input_tokens=0)),
+            "usage.cache_creation_input_tokens",
+            "LiteLLM (Anthropic)",
+        ),
+        (
+            chunk(usage=_usage(cache_read_input_tokens=12)),
+            "usage.cache_read_input_tokens",
+            "LiteLLM (Anthropic)",
+        ),
+        (chunk(usage=_usage(cost=0.00004755)), "usage.cost", "OpenRouter/LiteLLM"),
+        # A prefix names a family at its own level only, and not a bare prefix's look-alike.
+        (
+            chunk([choice(vertex_ai_grounding_metadata=[])]),
+            "choices.0.vertex_ai_grounding_metadata",
+            None,
+        ),
+        (chunk(vertex_ai=[]), "vertex_ai", None),
+    ],
+)
+def test_gateway_fields_are_attributed(
+    payload: ChatCompletionChunk, path: str, provider: Optional[str]
+) -> None:
+    (finding,) = check_conformance(payload)
+    assert (finding.kind, finding.path, finding.provider) == ("unknown_field", path, provider)
+    assert finding.message.endswith(f"(sent by {provider})" if provider else "specification")
+
+
+def _with_usage(
+    choices: List[Dict[str, Any]], usage: Optional[Dict[str, Any]]
+) -> ChatCompletionChunk:
+    return chunk(choices, usage=usage)
+
+
+@pytest.mark.parametrize(
+    ("stream", "found"),
+    [
+        # The specification's way: usage null until a last chunk with no choices.
+        ([([choice(finish_reason="stop")], None), ([], _usage())], None),
+        # No usage at all.
+        ([([choice(finish_reason="stop")], ...)], None),
+        # LiteLLM: the usage chunk has one empty choice.
+        (
+            [([choice(finish_reason="stop")], None), ([{"index": 0, "delta": {}}], _usage())],
+            "chunk 2 with 1 choice;",
+        ),
+        # Groq, llama.cpp: the usage rides on the finishing chunk, here of two choices.
+        (
+            [
+                ([choice(), choice(index=1)], None),
+                ([choice(finish_reason="stop"), choice(index=1, finish_reason="stop")], _usage()),
+            ],
+            "chunk 2 with 2 choices;",
+        ),
+        # vLLM's continuous usage: running counts on every chunk are not judged, only the last.
+        (
+            [([choice()], _usage()), ([choice(finish_reason="stop")], _usage()), ([], _usage())],
+            None,
+        ),
+        (
+            [([choice()], _usage()), ([choice(finish_reason="stop")], _usage())],
+            "chunk 2 with 1 choice;",
+        ),
+        # A null usage after the last one is no usage.
+        ([([choice(finish_reason="stop")], _usage()), ([], None)], "chunk 1 with 1 choice;"),
+    ],
+)
+def test_usage_with_choices(
+    stream: List[Tuple[List[Dict[str, Any]], Any]], found: Optional[str]
+) -> None:
+    conformance = StreamConformance()
+    for choices, usage in stream:
+        assert conformance.add(chunk(choices, usage=usage)) == []  # known only at the end
+    findings = [f for f in conformance.finish(done=True) if f.kind == "usage_with_choices"]
+    if found is None:
+        assert findings == []
+    else:
+        (finding,) = findings
+        assert finding.path == "choices"
+        assert f"the final usage came in {found} the OpenAI specification" in finding.message
+
+
+def _positions(top: Dict[str, Any], tokens: int = 3, tops: int = 2) -> Dict[str, Any]:
+    return _logprobs(*[_token(top_logprobs=[_top(**top)] * tops) for _ in range(tokens)])
+
+
+def test_logprob_list_findings_once_per_chunk() -> None:
+    # llama.cpp's `id` on every alternative of every token: one finding, with `*` for
+    # the positions, not one per token and alternative.
+    payload = chunk([choice(logprobs=_positions({"id": 9259}))])
+    assert kinds(check_conformance(payload)) == [
+        ("unknown_field", "choices.0.logprobs.content.*.top_logprobs.*.id")
+    ]
+    # Each kind and path once, in the order first found; the choice keeps its index.
+    payload = chunk(
+        [
+            choice(logprobs=_positions({"id": 1})),
+            choice(index=1, logprobs=_logprobs(_token(id=1, bytes=...), _token(bytes=...))),
+        ]
+    )
+    assert kinds(check_conformance(payload)) == [
+        ("unknown_field", "choices.0.logprobs.content.*.top_logprobs.*.id"),
+        ("unknown_field", "choices.1.logprobs.content.*.id"),
+        ("missing_field", "choices.1.logprobs.content.*.bytes"),
+    ]
+
+
+def test_logprob_list_findings_once_per_stream_in_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `chatchunk validate --strict` keeps one finding per (kind, path, message): with the
+    # positions starred, twenty chunks of five tokens say it once.
+    data = {**HEAD, "choices": [choice(logprobs=_positions({"id": 9259}, tokens=5))]}
+    last = {**HEAD, "choices": [choice(finish_reason="stop")]}
+    body = "".join(f"data: {json.dumps(d)}\n\n" for d in [data] * 20 + [last]) + "data: [DONE]\n\n"
+    (tmp_path / "llamacpp.sse").write_text(body, encoding="utf-8")
+    assert main(["validate", "--strict", str(tmp_path / "llamacpp.sse")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[3] for line in out[:-1]] == [
+        "choices.0.logprobs.content.*.top_logprobs.*.id"
+    ]
+    assert (
+        out[-1]
+        == "summary: 1 file, 21 payloads, 21 valid, 0 invalid, 1 finding, 19 repeated not shown"
+    )
+
+
 def test_module_documents_every_kind() -> None:
     import chatchunk._conformance as module
 
@@ -880,6 +1079,7 @@ def test_module_documents_every_kind() -> None:
         "created_changed",
         "model_changed",
         "usage_total_mismatch",
+        "usage_with_choices",
         "choice_not_finished",
         "no_done",
     }

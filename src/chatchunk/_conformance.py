@@ -27,9 +27,17 @@ choice that never finishes). Each is a `Finding` with a stable ``kind``:
 ``model_changed``         its ``model`` changed (once per change)
 ``usage_total_mismatch``  ``usage.total_tokens`` is not ``prompt_tokens +
                           completion_tokens`` (checked when all three are numbers)
+``usage_with_choices``    the chunk that carries the stream's final usage also carries
+                          choices (the specification sends it alone, with ``"choices": []``)
 ``choice_not_finished``   a choice never got a ``finish_reason``
 ``no_done``               a Server-Sent-Events stream ended without ``data: [DONE]``
 ========================  ==================================================================
+
+Inside a logprobs list (``choices.N.logprobs.content`` and ``refusal``, and each entry's
+``top_logprobs``) a finding is about every entry alike, so its path has ``*`` for the
+position (``choices.0.logprobs.content.*.top_logprobs.*.id``) and a chunk reports it
+once, not once per token: a report that keeps one finding per ``(kind, path, message)``,
+as ``chatchunk validate --strict`` does, then says it once per stream.
 
 What the specification says is written into this module (from OpenAI's OpenAPI
 description of ``CreateChatCompletionStreamResponse``); nothing is read at run time.
@@ -84,17 +92,20 @@ class Finding(NamedTuple):
 
     path: str
     """Where, as field names and list indices joined with dots
-    (``choices.0.delta.reasoning_content``); ``""`` for the stream as a whole."""
+    (``choices.0.delta.reasoning_content``); ``""`` for the stream as a whole. A position
+    in a logprobs list is ``*`` (``choices.0.logprobs.content.*.top_logprobs.*.id``)."""
     kind: str
     """What, as a stable name: ``unknown_field``, ``unknown_enum_value``,
     ``object_value``, ``missing_field``, ``null_value``, ``wrong_type``,
     ``id_changed``, ``created_changed``, ``model_changed``,
-    ``usage_total_mismatch``, ``choice_not_finished`` or ``no_done``."""
+    ``usage_total_mismatch``, ``usage_with_choices``, ``choice_not_finished`` or
+    ``no_done``."""
     message: str
     """The same, for a person."""
     provider: Optional[str] = None
     """For an ``unknown_field``: who usually sends that field
-    (``"Groq"``, ``"DeepSeek/vLLM/llama.cpp"``), or None when not known."""
+    (``"Groq"``, ``"DeepSeek/vLLM/llama.cpp"``, ``"LiteLLM (Gemini)"``), or None when
+    not known."""
 
 
 class _Spec(NamedTuple):
@@ -110,6 +121,9 @@ class _Spec(NamedTuple):
     """Fields the model declares that the specification does not define."""
     providers: Dict[str, str]
     """Who usually sends a key the specification does not define."""
+    prefixes: Tuple[Tuple[str, str], ...]
+    """The same for families of keys: a name prefix and who sends keys that start so
+    (written ``"vertex_ai_*"`` in ``providers``)."""
 
 
 def _spec(
@@ -126,17 +140,21 @@ def _spec(
         name for name in required.split() if not declared[name].is_required()
     )  # a field the model requires is always there
     nullable_in_model = tuple(name for name in not_null.split() if name in declared)
+    providers = providers or {}
     return _Spec(
         fields=names,
         required=optional,
         not_null=nullable_in_model,
         non_spec=tuple(name for name in declared if name not in names),
-        providers=providers or {},
+        providers={name: who for name, who in providers.items() if not name.endswith("*")},
+        prefixes=tuple((name[:-1], who) for name, who in providers.items() if name.endswith("*")),
     )
 
 
 _REASONING_CONTENT = "DeepSeek/vLLM/llama.cpp"
 _REASONING = "vLLM/Ollama/OpenRouter/Groq"
+_LITELLM_GEMINI = "LiteLLM (Gemini)"
+_LITELLM_ANTHROPIC = "LiteLLM (Anthropic)"
 
 _CHUNK = _spec(
     ChatCompletionChunk,
@@ -146,6 +164,10 @@ _CHUNK = _spec(
     providers={
         "x_groq": "Groq",
         "timings": "llama.cpp",
+        "prompt_progress": "llama.cpp",
+        # LiteLLM's Gemini translation: grounding, URL context, safety and citation
+        # metadata as `vertex_ai_grounding_metadata` and the like.
+        "vertex_ai_*": _LITELLM_GEMINI,
         "prompt_filter_results": "Azure OpenAI",
         "provider": "OpenRouter",
         "error": "OpenRouter",
@@ -218,7 +240,10 @@ _USAGE = _spec(
     not_null="prompt_tokens completion_tokens total_tokens prompt_tokens_details"
     " completion_tokens_details",
     providers={
-        "cost": "OpenRouter",
+        "cost": "OpenRouter/LiteLLM",
+        # Anthropic's prompt-cache counts, which LiteLLM passes through beside its own.
+        "cache_creation_input_tokens": _LITELLM_ANTHROPIC,
+        "cache_read_input_tokens": _LITELLM_ANTHROPIC,
         "cost_details": "OpenRouter",
         "is_byok": "OpenRouter",
         "prompt_cache_hit_tokens": "DeepSeek",
@@ -233,6 +258,7 @@ _PROMPT_DETAILS = _spec(
     CompletionUsagePromptTokensDetails,
     "audio_tokens cached_tokens text_tokens image_tokens cache_write_tokens",
     not_null="audio_tokens cached_tokens text_tokens image_tokens cache_write_tokens",
+    providers={"cache_creation_tokens": _LITELLM_ANTHROPIC},
 )
 _COMPLETION_DETAILS = _spec(
     CompletionUsageCompletionTokensDetails,
@@ -285,8 +311,17 @@ def _check_keys(out: List[Finding], model: Model, spec: _Spec, path: str) -> Non
             )
 
 
-def _unknown(out: List[Finding], spec: _Spec, path: str, name: str) -> None:
+def _provider(spec: _Spec, name: str) -> Optional[str]:
     provider = spec.providers.get(name)
+    if provider is None:
+        for prefix, who in spec.prefixes:
+            if name.startswith(prefix):
+                return who
+    return provider
+
+
+def _unknown(out: List[Finding], spec: _Spec, path: str, name: str) -> None:
+    provider = _provider(spec, name)
     sent = f" (sent by {provider})" if provider else ""
     out.append(
         Finding(
@@ -349,12 +384,16 @@ def _check_choice(out: List[Finding], choice: ChatCompletionChunkChoice, path: s
     if logprobs:
         lp_path = path + ".logprobs"
         _check_keys(out, logprobs, _LOGPROBS, lp_path)
+        # Every entry of a token list is checked, but a finding is about the list, with
+        # `*` for the position, and said once per chunk (in the order first found).
+        found: List[Finding] = []
         for name, tokens in (("content", logprobs.content), ("refusal", logprobs.refusal)):
-            for i, token in enumerate(tokens or ()):
-                token_path = f"{lp_path}.{name}.{i}"
-                _check_keys(out, token, _TOKEN_LOGPROB, token_path)
-                for j, top in enumerate(token.top_logprobs or ()):
-                    _check_keys(out, top, _TOP_LOGPROB, f"{token_path}.top_logprobs.{j}")
+            token_path = f"{lp_path}.{name}.*"
+            for token in tokens or ():
+                _check_keys(found, token, _TOKEN_LOGPROB, token_path)
+                for top in token.top_logprobs or ():
+                    _check_keys(found, top, _TOP_LOGPROB, token_path + ".top_logprobs.*")
+        out.extend(dict.fromkeys(found))
 
 
 def _check_delta(out: List[Finding], delta: ChatCompletionChunkDelta, path: str) -> None:
@@ -477,9 +516,18 @@ class StreamConformance:
     per chunk; an empty id or model and a ``created`` of 0, as in Azure's prompt-filter
     chunk, are no values and change nothing), a usage whose ``total_tokens`` is not
     ``prompt_tokens + completion_tokens`` (a usage missing one of them has no sum to
-    check), choices that never finish (their path is ``choices.N.finish_reason`` with N
+    check), a final usage that shares its chunk with choices (``usage_with_choices``, see
+    below), choices that never finish (their path is ``choices.N.finish_reason`` with N
     the choice's ``index``), and, for a Server-Sent-Events stream, a missing
     ``data: [DONE]``. Memory stays constant: a few values per choice.
+
+    With ``stream_options.include_usage`` the specification sends the usage once, in
+    a last chunk of its own whose ``choices`` is empty, and ``null`` on every chunk
+    before it. What counts for ``usage_with_choices`` is the last chunk of the stream
+    whose ``usage`` is an object: when its ``choices`` is not empty (usage on the
+    finishing chunk, as LiteLLM, Groq or llama.cpp send it) `finish` reports it, once.
+    Earlier chunks with a usage (vLLM's ``continuous_usage_stats``) are running counts
+    and are not judged.
     """
 
     def __init__(self) -> None:
@@ -489,6 +537,8 @@ class StreamConformance:
         self._created = 0
         self._finished: Dict[int, bool] = {}
         self._last_usage: Optional[Tuple[int, int, int]] = None
+        self._usage_at: Optional[Tuple[int, int]] = None
+        """The number of the last chunk with a usage, and how many choices it had."""
         self._findings: List[Finding] = []
 
     @property
@@ -547,6 +597,8 @@ class StreamConformance:
                     )
                 )
                 self._model = chunk.model
+        if chunk.usage:
+            self._usage_at = (self._count, len(chunk.choices))
         counts = _usage_counts(chunk.usage)
         if counts is not None:
             prompt, completion, total = counts
@@ -579,6 +631,17 @@ class StreamConformance:
         nothing.
         """
         found = list(self._findings)
+        if self._usage_at is not None and self._usage_at[1]:
+            number, choices = self._usage_at
+            found.append(
+                Finding(
+                    "choices",
+                    "usage_with_choices",
+                    f"the final usage came in chunk {number} with {choices}"
+                    f" choice{'s' if choices != 1 else ''}; the OpenAI specification sends it"
+                    " in a chunk of its own, with empty choices",
+                )
+            )
         for index, finished in sorted(self._finished.items()):
             if not finished:
                 found.append(

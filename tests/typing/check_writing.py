@@ -6,6 +6,8 @@ transform that returns a chunk or None.
 
 from typing import AsyncGenerator, AsyncIterable, Generator, Iterable, List, Optional
 
+from openai.types.chat import ChatCompletion as OpenAICompletion
+from openai.types.chat import ChatCompletionChunk as OpenAIChunk
 from typing_extensions import assert_type
 
 from chatchunk import (
@@ -51,3 +53,12 @@ async def agateway(
     assert_type(out, AsyncGenerator[bytes, None])
     await out.aclose()
     assert_type(aencode_stream(chunks, keepalive=1), AsyncGenerator[bytes, None])
+
+
+def bridged(sdk_chunk: "OpenAIChunk", sdk_completion: "OpenAICompletion") -> None:
+    from chatchunk import ChatCompletion, from_openai, to_openai
+
+    chunk = from_openai(sdk_chunk)
+    assert_type(chunk, ChatCompletionChunk)
+    assert_type(from_openai(sdk_completion), ChatCompletion)
+    assert_type(to_openai(chunk), OpenAIChunk)

@@ -85,8 +85,10 @@ def sdk_floats(value: Any) -> Any:
         if not isinstance(entry, dict):
             return entry
         out = dict(entry)
-        if type(out.get("logprob")) is int:
-            out["logprob"] = float(out["logprob"])
+        logprob = out.get("logprob")
+        # The SDK's reader makes an int a float only where the float is exact (not past 2**53).
+        if type(logprob) is int and float(logprob) == logprob:
+            out["logprob"] = float(logprob)
         if isinstance(out.get("top_logprobs"), list):
             out["top_logprobs"] = [logprob_entry(top) for top in out["top_logprobs"]]
         return out
@@ -151,11 +153,30 @@ def assert_same_sdk_objects(left: Any, right: Any) -> None:
     assert_json_identical(sdk_json(left), sdk_json(right))
 
 
+def exact_logprobs(value: Any) -> bool:
+    """No int ``logprob`` past 2**53, which the SDK's ``float`` field cannot hold exactly."""
+    if isinstance(value, dict):
+        logprob = value.get("logprob")
+        if type(logprob) is int and abs(logprob) > 2**53:
+            return False
+        return all(exact_logprobs(item) for item in value.values())
+    if isinstance(value, list):
+        return all(exact_logprobs(item) for item in value)
+    return True
+
+
+# The SDK types `logprob` as float: an int past 2**53 cannot survive it, and no real
+# log probability is one, so those draws are left out of the round trips.
+SDK_CHUNK_TEXTS = json_chunk_texts().filter(
+    lambda text_and_value: exact_logprobs(text_and_value[1])
+)
+
+
 # --- chatchunk -> SDK -> chatchunk ----------------------------------------------------------
 
 
 @PROPERTY
-@given(json_chunk_texts())
+@given(SDK_CHUNK_TEXTS)
 def test_chatchunk_to_sdk_and_back(text_and_value: Any) -> None:
     text, value = text_and_value
     chunk = parse_chunk(text)
@@ -173,7 +194,7 @@ def test_chatchunk_to_sdk_and_back(text_and_value: Any) -> None:
 
 
 @PROPERTY
-@given(json_chunk_texts())
+@given(SDK_CHUNK_TEXTS)
 def test_to_openai_builds_what_the_sdk_reader_builds(text_and_value: Any) -> None:
     # `construct` is how the SDK's stream makes each chunk from the wire: the same
     # classes, fields set and extras at every level. (Its values differ only by the
@@ -186,7 +207,7 @@ def test_to_openai_builds_what_the_sdk_reader_builds(text_and_value: Any) -> Non
 
 
 @PROPERTY
-@given(json_chunk_texts())
+@given(SDK_CHUNK_TEXTS)
 def test_sdk_validated_to_chatchunk_and_back(text_and_value: Any) -> None:
     _, value = text_and_value
     text = json.dumps(sdk_valid(value))
@@ -202,7 +223,7 @@ def test_sdk_validated_to_chatchunk_and_back(text_and_value: Any) -> None:
 
 
 @PROPERTY
-@given(json_chunk_texts())
+@given(SDK_CHUNK_TEXTS)
 def test_sdk_constructed_to_chatchunk_and_back(text_and_value: Any) -> None:
     # Unchecked SDK objects, as its stream yields them: whatever a server sends.
     _, value = text_and_value
@@ -280,7 +301,13 @@ def test_sdk_only_fields_become_sdk_models() -> None:
     )
     chunk = parse_chunk(payload)
     assert chunk.choices[0].delta.model_extra == {"audio": {"id": "a1", "transcript": "Hi", "x": 0}}
-    audio = to_openai(chunk).choices[0].delta.audio
+    delta = to_openai(chunk).choices[0].delta
+    if "audio" not in type(delta).model_fields:
+        # openai-python 2.x (what pip picks on Python 3.9) has no `audio` on a delta:
+        # there it stays an extra, as it came.
+        assert delta.model_extra == {"audio": {"id": "a1", "transcript": "Hi", "x": 0}}
+        return
+    audio = delta.audio
     assert audio is not None
     assert audio.transcript == "Hi"
     assert audio.model_extra == {"x": 0}

@@ -34,6 +34,7 @@ from typing import (
     List,
     NamedTuple,
     Optional,
+    Set,
     Union,
 )
 
@@ -361,7 +362,8 @@ class ChunkAccumulator:
 
     def _merge_tool_calls(self, state: _Choice, delta: ChatCompletionChunkDelta) -> None:
         assert delta.tool_calls
-        used_here: List[int] = []
+        # A set: a list made one delta of N continuation fragments cost O(N²).
+        used_here: Set[int] = set()
         for fragment in delta.tool_calls:
             index = fragment.index
             function = fragment.function or None
@@ -397,7 +399,7 @@ class ChunkAccumulator:
         call_id: OptionalNullable[str],
         index: OptionalNullable[int],
         name: OptionalNullable[str],
-        used_here: List[int],
+        used_here: Set[int],
     ) -> _ToolCall:
         """The call a fragment belongs to, or a new one."""
         calls = state.tool_calls
@@ -429,7 +431,7 @@ class ChunkAccumulator:
                 )
             if other_id or other_name or (index in used_here and name):
                 call = None
-        used_here.append(index)
+        used_here.add(index)
         if call is None:
             call = state.tools_by_index[index] = _ToolCall(indexed=True)
             calls.append(call)

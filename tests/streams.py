@@ -470,6 +470,18 @@ AZURE_EXPECTED: Dict[str, Any] = {
             "logprobs": None,
         }
     ],
+    "prompt_filter_results": [
+        {
+            "prompt_index": 0,
+            "content_filter_results": {
+                "hate": {"filtered": False, "severity": "safe"},
+                "jailbreak": {"filtered": False, "detected": False},
+                "self_harm": {"filtered": False, "severity": "safe"},
+                "sexual": {"filtered": False, "severity": "safe"},
+                "violence": {"filtered": False, "severity": "safe"},
+            },
+        }
+    ],
 }
 
 
@@ -517,6 +529,18 @@ GROQ_EXPECTED: Dict[str, Any] = {
             "logprobs": None,
         }
     ],
+    "x_groq": {
+        "id": "req_01jzb4k7x9f2qv8m3n5p6r7s8t",
+        "usage": {
+            "queue_time": 0.048215,
+            "prompt_tokens": 44,
+            "prompt_time": 0.002431,
+            "completion_tokens": 8,
+            "completion_time": 0.029090909,
+            "total_tokens": 52,
+            "total_time": 0.031521909,
+        },
+    },
 }
 
 
@@ -886,6 +910,15 @@ OPENROUTER_EXPECTED: Dict[str, Any] = {
                 "content": "Hi there!",
                 "refusal": None,
                 "reasoning_content": "The user greets me.",
+                # OpenRouter's own reasoning record, merged by index.
+                "reasoning_details": [
+                    {
+                        "type": "reasoning.text",
+                        "text": "The user greets me.",
+                        "format": "unknown",
+                        "index": 0,
+                    }
+                ],
             },
             "finish_reason": "stop",
             "logprobs": None,
@@ -901,6 +934,7 @@ OPENROUTER_EXPECTED: Dict[str, Any] = {
         "cost_details": {"upstream_inference_cost": None},
         "completion_tokens_details": {"reasoning_tokens": 8},
     },
+    "provider": "DeepInfra",
 }
 
 
@@ -953,6 +987,16 @@ LLAMA_CPP_EXPECTED: Dict[str, Any] = {
         }
     ],
     "usage": {"completion_tokens": 18, "prompt_tokens": 236, "total_tokens": 254},
+    "timings": {
+        "prompt_n": 236,
+        "prompt_ms": 101.752,
+        "prompt_per_token_ms": 0.43115254237288136,
+        "prompt_per_second": 2319.34,
+        "predicted_n": 18,
+        "predicted_ms": 212.469,
+        "predicted_per_token_ms": 11.80383333333333,
+        "predicted_per_second": 84.71824124931166,
+    },
 }
 
 

@@ -112,9 +112,35 @@ def first_seen(kinds: Iterable[str]) -> List[str]:
 STREAM_NAMES = sorted(STREAMS)
 
 
+def _last_extra(name: str, key: str) -> Any:
+    """The last non-null value of a chunk-level provider field in a stream."""
+    values = [c.model_extra[key] for c in chunks_of(STREAMS[name][0]) if c.model_extra]
+    values = [v for v in values if v is not None]
+    return values[-1]
+
+
+def expected_of(name: str) -> Dict[str, Any]:
+    """The completion a provider stream assembles into, provider fields included."""
+    return STREAMS[name][1]
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("azure", "prompt_filter_results"), ("groq", "x_groq"), ("llama_cpp", "timings")],
+)
+def test_chunk_level_provider_fields_are_the_last_non_null_value(name: str, key: str) -> None:
+    assert expected_of(name)[key] == _last_extra(name, key)
+
+
+def test_groq_keeps_the_x_groq_of_its_last_chunk() -> None:
+    # The first chunk's x_groq has only the id; the last one adds the usage.
+    assert set(expected_of("groq")["x_groq"]) == {"id", "usage"}
+    assert expected_of("llama_cpp")["timings"]["predicted_n"] == 18
+
+
 @pytest.mark.parametrize("name", STREAM_NAMES)
 def test_stream_assembles_into_expected_completion(name: str) -> None:
-    body, expected = STREAMS[name]
+    body, expected = STREAMS[name][0], expected_of(name)
     result = accumulate(chunks_of(body))
     assert result.object == "chat.completion"
     assert to_dict(result) == expected
@@ -122,9 +148,9 @@ def test_stream_assembles_into_expected_completion(name: str) -> None:
 
 @pytest.mark.parametrize("name", STREAM_NAMES)
 def test_stream_result_can_be_taken_after_every_chunk(name: str) -> None:
-    body, expected = STREAMS[name]
+    body, expected = STREAMS[name][0], expected_of(name)
     accumulator = ChunkAccumulator()
-    partials = []
+    partials: List[ChatCompletion] = []
     for chunk in chunks_of(body):
         accumulator.add(chunk)
         partials.append(accumulator.result())
@@ -141,7 +167,7 @@ def test_stream_result_can_be_taken_after_every_chunk(name: str) -> None:
 
 @pytest.mark.parametrize("name", STREAM_NAMES)
 def test_stream_aaccumulate_gives_the_same_completion(name: str) -> None:
-    body, expected = STREAMS[name]
+    body, expected = STREAMS[name][0], expected_of(name)
     assert to_dict(run_async(chunks_of(body))) == expected
 
 
@@ -520,17 +546,280 @@ def test_obfuscation_is_not_carried_into_the_completion() -> None:
     assert "obfuscation" not in dump(accumulate(chunks_of(STREAMS["openai_text_usage"][0])))
 
 
-def test_chunk_extras_are_not_carried_into_the_completion() -> None:
+def test_chunk_extras_are_carried_last_non_null_wins() -> None:
+    # Groq's x_groq: the id on the first chunk, id and usage on the last. Perplexity's
+    # citations and search_results on every chunk; a proxy's late null wipes nothing.
+    citations = ["https://en.wikipedia.org/wiki/Paris", "https://www.paris.fr/"]
     chunks = [
         make_chunk(
-            [choice({"content": "x"}, content_filter_results={}, stop_reason=None)],
-            x_groq={"id": "req_1"},
-            timings={"predicted_n": 1},
-        )
+            [choice({"role": "assistant", "content": "Paris"})],
+            x_groq={"id": "req_01jz"},
+            citations=citations[:1],
+        ),
+        make_chunk(
+            [choice({"content": "."}, finish_reason="stop")],
+            x_groq={"id": "req_01jz", "usage": {"queue_time": 0.02, "total_tokens": 9}},
+            citations=citations,
+            search_results=[{"title": "Paris", "url": citations[0], "date": None}],
+        ),
+        make_chunk([], x_groq=None, citations=None, provider="Groq"),
     ]
     result = to_dict(accumulate(chunks))
-    assert set(result) == {"id", "choices", "created", "model", "object"}
-    assert set(result["choices"][0]) == {"index", "message", "finish_reason", "logprobs"}
+    assert result["x_groq"] == {"id": "req_01jz", "usage": {"queue_time": 0.02, "total_tokens": 9}}
+    assert result["citations"] == citations
+    assert result["search_results"] == [{"title": "Paris", "url": citations[0], "date": None}]
+    assert result["provider"] == "Groq"
+    # A field that was only ever null stays null.
+    only_null = to_dict(accumulate([make_chunk([choice({"content": "x"})], cost=None)]))
+    assert only_null["cost"] is None
+
+
+def test_the_result_does_not_share_extras_with_the_chunks() -> None:
+    chunk = make_chunk([choice({"content": "x"})], x_groq={"id": "req_1"})
+    result = accumulate([chunk])
+    assert chunk.model_extra is not None
+    chunk.model_extra["x_groq"]["id"] = "changed"
+    assert result.model_extra == {"x_groq": {"id": "req_1"}}
+
+
+def test_openrouter_reasoning_details_merge_by_index() -> None:
+    # OpenRouter in front of Anthropic: text fragments at index 0, the signature on a
+    # last fragment of that index; an encrypted block at index 1; a summary at index 2.
+    text = {"type": "reasoning.text", "format": "anthropic-claude-v1", "index": 0}
+    fragments = [
+        [{**text, "text": "The user", "signature": None}],
+        [{**text, "text": " asks about Paris."}],
+        [{**text, "text": "", "signature": "ErUBCkYIBRgCIkA..."}],
+        [
+            {
+                "type": "reasoning.encrypted",
+                "data": "gAAAAB",
+                "id": "rs_1",
+                "format": "openai-responses-v1",
+                "index": 1,
+            }
+        ],
+        [{"type": "reasoning.encrypted", "data": "oQx9", "index": 1}],
+        [
+            {"type": "reasoning.summary", "summary": "**Paris**", "index": 2},
+            {"type": "reasoning.summary", "summary": " weather", "index": 2},
+        ],
+        [],
+    ]
+    chunks = [make_chunk([choice({"reasoning": "x", "reasoning_details": f})]) for f in fragments]
+    details = to_dict(accumulate(chunks))["choices"][0]["message"]["reasoning_details"]
+    assert details == [
+        {**text, "text": "The user asks about Paris.", "signature": "ErUBCkYIBRgCIkA..."},
+        {
+            "type": "reasoning.encrypted",
+            "data": "gAAAABoQx9",
+            "id": "rs_1",
+            "format": "openai-responses-v1",
+            "index": 1,
+        },
+        {"type": "reasoning.summary", "summary": "**Paris** weather", "index": 2},
+    ]
+
+
+def test_reasoning_details_of_another_type_or_without_index_are_entries_of_their_own() -> None:
+    chunks = [
+        make_chunk(
+            [choice({"reasoning_details": [{"type": "reasoning.text", "text": "a", "index": 0}]})]
+        ),
+        make_chunk(
+            [
+                choice(
+                    {
+                        "reasoning_details": [
+                            {"type": "reasoning.summary", "summary": "s", "index": 0}
+                        ]
+                    }
+                )
+            ]
+        ),
+        make_chunk(
+            [
+                choice(
+                    {
+                        "reasoning_details": [
+                            {"text": "b", "index": 0},
+                            {"type": "reasoning.text", "text": "c"},
+                            "odd",
+                        ]
+                    }
+                )
+            ]
+        ),
+    ]
+    details = to_dict(accumulate(chunks))["choices"][0]["message"]["reasoning_details"]
+    assert details == [
+        {"type": "reasoning.text", "text": "a", "index": 0},
+        {"type": "reasoning.summary", "summary": "s", "index": 0, "text": "b"},
+        {"type": "reasoning.text", "text": "c"},
+        "odd",
+    ]
+
+
+def test_openai_audio_fragments_are_joined() -> None:
+    # gpt-4o-audio-preview: the id and transcript first, base64 data in pieces, the
+    # expiry on the last fragment.
+    chunks = [
+        make_chunk(
+            [choice({"role": "assistant", "audio": {"id": "audio_6812", "transcript": "Hel"}})]
+        ),
+        make_chunk([choice({"audio": {"transcript": "lo!"}})]),
+        make_chunk([choice({"audio": {"data": "UklGRiQ"}})]),
+        make_chunk([choice({"audio": {"data": "AAABXQVZF"}})]),
+        make_chunk(
+            [choice({"audio": {"expires_at": 1751903600, "data": "Zm10"}}, finish_reason="stop")]
+        ),
+        make_chunk([choice({"audio": None})]),
+    ]
+    message = to_dict(accumulate(chunks))["choices"][0]["message"]
+    assert message["audio"] == {
+        "id": "audio_6812",
+        "transcript": "Hello!",
+        "data": "UklGRiQAAABXQVZFZm10",
+        "expires_at": 1751903600,
+    }
+    assert message["content"] is None
+
+
+def test_annotations_are_appended_and_moderation_is_the_last_non_null() -> None:
+    cite = {
+        "type": "url_citation",
+        "url_citation": {
+            "start_index": 0,
+            "end_index": 5,
+            "title": "Paris",
+            "url": "https://www.paris.fr/",
+        },
+    }
+    other = {
+        "type": "url_citation",
+        "url_citation": {
+            "start_index": 6,
+            "end_index": 9,
+            "title": "Météo",
+            "url": "https://meteofrance.com/",
+        },
+    }
+    chunks = [
+        make_chunk(
+            [choice({"content": "Paris", "annotations": [cite], "moderation": {"flagged": False}})]
+        ),
+        make_chunk([choice({"content": " sun", "annotations": [other], "moderation": None})]),
+        make_chunk(
+            [
+                choice(
+                    {"annotations": [], "moderation": {"flagged": False, "categories": []}},
+                    finish_reason="stop",
+                )
+            ]
+        ),
+    ]
+    message = to_dict(accumulate(chunks))["choices"][0]["message"]
+    assert message["annotations"] == [cite, other]
+    assert message["moderation"] == {"flagged": False, "categories": []}
+
+
+def test_other_delta_extras_follow_the_stated_rule_and_are_reported_once() -> None:
+    chunks = [
+        make_chunk([choice({"content": "a", "thinking": "Let", "channel": {"n": 1}})]),
+        make_chunk([choice({"thinking": " me", "channel": {"n": 2}})]),
+        make_chunk([choice({"thinking": None, "channel": None}, finish_reason="stop")]),
+    ]
+    accumulator = ChunkAccumulator()
+    for chunk in chunks:
+        accumulator.add(chunk)
+    message = to_dict(accumulator.result())["choices"][0]["message"]
+    assert message["thinking"] == "Let me"
+    assert message["channel"] == {"n": 2}
+    assert [(a.kind, a.position) for a in accumulator.anomalies] == [
+        ("unknown_delta_field", 1),
+        ("unknown_delta_field", 1),
+    ]
+    assert "'thinking'" in accumulator.anomalies[0].message
+
+
+def test_a_partial_usage_after_a_full_one_fills_in_field_by_field() -> None:
+    full = {
+        "prompt_tokens": 19,
+        "completion_tokens": 10,
+        "total_tokens": 29,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "cost": 0.0001,
+    }
+    chunks = [
+        make_chunk([choice({"content": "x"}, finish_reason="stop")], usage=full),
+        # A proxy that sends only some counts afterwards, with a null among them.
+        make_chunk(
+            [],
+            usage={
+                "completion_tokens": 11,
+                "total_tokens": None,
+                "prompt_tokens_details": {"cached_tokens": 4},
+            },
+        ),
+    ]
+    usage = to_dict(accumulate(chunks))["usage"]
+    assert usage == {
+        "prompt_tokens": 19,
+        "completion_tokens": 11,
+        "total_tokens": 29,
+        "prompt_tokens_details": {"cached_tokens": 4, "audio_tokens": 0},
+        "cost": 0.0001,
+    }
+    # A usage with every count is taken as it is, object and all.
+    accumulator = ChunkAccumulator()
+    accumulator.add(chunks[0])
+    again = make_chunk([], usage={**full, "completion_tokens": 12})
+    accumulator.add(again)
+    assert accumulator._usage is again.usage  # pyright: ignore[reportPrivateUsage]
+
+
+class CountingIndex(int):
+    """An int that counts how often it is compared for equality."""
+
+    comparisons = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountingIndex.comparisons += 1
+        return int(self) == other
+
+    __hash__ = int.__hash__
+
+
+def test_one_delta_of_many_continuation_fragments_is_not_quadratic() -> None:
+    # N calls, then one delta that continues each of them. With a list of the indices
+    # used in that delta, each fragment compared its index with all before it: N²/2.
+    # The indices are built without validation to count those comparisons.
+    n = 2_000
+    head = make_chunk(
+        [
+            choice(
+                {
+                    "tool_calls": [
+                        {"index": k, "id": f"c{k}", "function": {"name": "f"}} for k in range(n)
+                    ]
+                }
+            )
+        ]
+    )
+    body = make_chunk(
+        [choice({"tool_calls": [{"index": k, "function": {"arguments": "{}"}} for k in range(n)]})]
+    )
+    fragments = body.choices[0].delta.tool_calls
+    assert fragments
+    for k, fragment in enumerate(fragments):
+        fragment.index = CountingIndex(k)
+    accumulator = ChunkAccumulator()
+    accumulator.add(head)
+    CountingIndex.comparisons = 0
+    accumulator.add(body)
+    assert CountingIndex.comparisons <= 4 * n
+    calls = to_dict(accumulator.result())["choices"][0]["message"]["tool_calls"]
+    assert [c["function"]["arguments"] for c in calls] == ["{}"] * n
 
 
 def test_choices_are_sorted_by_index_when_index_1_is_seen_first() -> None:
@@ -570,6 +859,7 @@ def test_empty_choices_and_choices_without_delta_do_no_harm() -> None:
                 "logprobs": None,
             }
         ],
+        "prompt_filter_results": [],  # the header's provider field, kept
     }
 
 
@@ -815,8 +1105,8 @@ def test_result_of_an_empty_accumulator() -> None:
 
 def test_accumulate_takes_a_generator_once() -> None:
     chunks = chunks_of(STREAMS["openai_text_usage"][0])
-    assert to_dict(accumulate(iter(chunks))) == STREAMS["openai_text_usage"][1]
-    assert to_dict(accumulate(c for c in chunks)) == STREAMS["openai_text_usage"][1]
+    assert to_dict(accumulate(iter(chunks))) == expected_of("openai_text_usage")
+    assert to_dict(accumulate(c for c in chunks)) == expected_of("openai_text_usage")
 
 
 # ---------------------------------------------------------------------------------------
@@ -1085,7 +1375,7 @@ def test_the_result_owns_its_usage() -> None:
 
 @pytest.mark.parametrize("name", STREAM_NAMES)
 def test_every_provider_stream_read_whole_is_complete(name: str) -> None:
-    body, expected = STREAMS[name]
+    body, expected = STREAMS[name][0], expected_of(name)
     stream = iter_events(iter([body]))
     accumulator = ChunkAccumulator()
     for item in stream:

@@ -6,7 +6,9 @@ included. A hypothesis test serializes random events and decodes them back.
 """
 
 import asyncio
-from typing import AsyncIterator, Iterator, List, Optional, Sequence, Tuple
+import contextlib
+import tracemalloc
+from typing import AsyncIterator, Callable, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 from hypothesis import given, settings
@@ -521,3 +523,300 @@ def test_pending_offset_is_where_the_unfinished_event_began() -> None:
                 assert decoder.pending_offset == began, (stop, size)
             else:
                 assert decoder.pending_offset == -1
+
+
+# --- Bounds: comments and unknown fields stream past; memory stays bounded --------------
+
+
+def traced(run: Callable[[], object]) -> Tuple[int, int]:
+    """Run `run` under tracemalloc; return the peak and the final traced bytes it added."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        with contextlib.suppress(SSEError):
+            run()
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - base, current - base
+
+
+MIB = 1024 * 1024
+_HUGE = 64 * MIB
+
+
+@pytest.mark.parametrize(
+    ("before", "prefix", "at"),
+    [
+        (b"", b"data: ", 0),
+        (b"data: ab", b"", 0),
+        (b"event: e\ndata: a\ndata: b", b"", 0),
+        (b"dat", b"a:", 0),
+        (BOM, b"data: ", 3),
+        (BOM[:2], BOM[2:] + b"data: ", 3),
+    ],
+    ids=["nothing", "partial line", "event", "field name cut", "BOM", "BOM cut"],
+)
+def test_a_huge_piece_is_checked_before_it_is_copied(before: bytes, prefix: bytes, at: int) -> None:
+    # One piece of 64 MiB without a line end, after what an event already holds: the
+    # bound is checked first, nothing near the piece's size is allocated.
+    piece = prefix + b"x" * _HUGE
+    decoder = SSEDecoder(MIB)
+    decoder.feed(before)
+
+    def feed() -> None:
+        with pytest.raises(SSEError, match=f"SSE event 1 at byte {at} "):
+            decoder.feed(piece)
+
+    peak, _ = traced(feed)
+    assert peak < MIB // 4, peak
+
+
+def test_a_huge_piece_after_a_line_is_read_in_place() -> None:
+    # A CR ends the first piece; the 64 MiB one starts with its LF, then a comment, then an
+    # event: neither the LF nor the comment makes the decoder copy the piece.
+    piece = b"\n:" + b"c" * _HUGE + b"\rdata: end\r\r"
+    decoder = SSEDecoder(MIB)
+    assert [e.data for e in decoder.feed(b"data: a\r\r:x\r")] == ["a"]
+    events: List[ServerSentEvent] = []
+    peak, _ = traced(lambda: events.extend(decoder.feed(piece)))
+    assert summary(events) == [("message", "end", "", None)]
+    assert events[0][4:] == (2, 9)  # the event began with the comment ":x"
+    assert peak < MIB // 4, peak
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b":" + b"p" * 5000,  # a keep-alive padding comment
+        b": " + b"p" * 5000,
+        b"x-padding: " + b"p" * 5000,  # an unknown field
+        b"Data: " + b"p" * 5000,  # field names are case-sensitive
+        b"p" * 5000,  # an unknown field without colon
+        b"datax" + b"p" * 5000,
+    ],
+    ids=["comment", "comment-space", "unknown", "miscased", "no-colon", "data-prefix"],
+)
+@pytest.mark.parametrize("eol", EOLS)
+def test_comments_and_unknown_fields_count_for_nothing(line: bytes, eol: bytes) -> None:
+    # Each line is 50 times the bound, inside an event and between events; the events
+    # around them are just within it, whichever way the stream is cut.
+    stream = (
+        line
+        + b"\n\ndata: "
+        + b"a" * 94
+        + b"\n"
+        + line
+        + b"\n\n"
+        + b"event: e\n"
+        + line
+        + b"\ndata: "
+        + b"b" * 92
+        + b"\n\n"
+        + line
+    ).replace(b"\n", eol)
+    expected = [("message", "a" * 94, "", None), ("e", "b" * 92, "", None)]
+    assert summary(decode([stream], max_event_size=100)) == expected
+    cuts = [*range(20), *range(5000, 5040), *range(len(stream) - 5100, len(stream))]
+    for i in cuts:
+        assert summary(decode([stream[:i], stream[i:]], 100)) == expected, i
+    for size in (1, 7, 4096):
+        pieces = [stream[i : i + size] for i in range(0, len(stream), size)]
+        decoder = SSEDecoder(100)
+        events: List[ServerSentEvent] = []
+        for piece in pieces:
+            events += decoder.feed(piece)
+        assert summary(events) == expected
+        # The stream ends inside the last line: an unknown field is an unfinished
+        # event, as before; a comment is nothing.
+        assert decoder.pending == (line[:1] != b":")
+
+
+def test_a_long_comment_in_small_pieces_is_dropped_piece_by_piece() -> None:
+    # 10 MiB of keep-alive padding in 4 KiB pieces, the bound at 64 KiB: no error, and the
+    # decoder holds none of it.
+    decoder = SSEDecoder(64 * 1024)
+    filler = b"p" * 4096
+    events: List[ServerSentEvent] = []
+
+    def feed() -> None:
+        events.extend(decoder.feed(b"data: a\n\n: padding "))
+        for _ in range(10 * MIB // len(filler)):
+            decoder.feed(filler)
+        events.extend(decoder.feed(b"\r"))
+        events.extend(decoder.feed(b"\ndata: b\n\n"))
+
+    peak, held = traced(feed)
+    assert [e.data for e in events] == ["a", "b"]
+    assert events[1].offset == 9  # the event began at the comment, as the spec reads it
+    assert peak < 64 * 1024, peak
+    assert held < 8 * 1024, held
+
+
+def _cut(stream: bytes, size: int) -> List[bytes]:
+    return [stream[i : i + size] for i in range(0, len(stream), size)]
+
+
+def _cut_after_cr(stream: bytes) -> List[bytes]:
+    # Every CR ends a piece: each CRLF is cut in two.
+    pieces = stream.split(b"\r")
+    return [piece + b"\r" for piece in pieces[:-1]] + [pieces[-1]]
+
+
+_LIMIT = 64 * 1024
+# Long lines of every kind: kept ones just within the bound, the others far beyond, a
+# piece larger than 256 KiB (read in place), and an event that outgrows the bound last.
+_BOUND_STREAM = (
+    b":"
+    + b"c" * 300_000
+    + b"\n"
+    + b"id: "
+    + b"i" * 1000
+    + b"\nevent: "
+    + b"e" * 1000
+    + b"\n"
+    + b"data: "
+    + b"x" * 30_000
+    + b"\ndata: "
+    + b"y" * 30_000
+    + b"\n"
+    + b"x-pad: "
+    + b"p" * 300_000
+    + b"\n\n"
+    + b"data: "
+    + b"z" * (_LIMIT - 1000 - 6)
+    + b"\n\n"
+    + b"retry: 15\n\n"
+    + b"data: "
+    + b"w" * (_LIMIT + 10)
+)
+
+
+def _feed_traced(pieces: List[bytes]) -> Tuple[SSEDecoder, List[Tuple[str, int, int]], int, int]:
+    """Feed `pieces` under tracemalloc, up to the `SSEError` the stream ends with; return the
+    decoder, what the events were, the most it held between calls and the peak of a call."""
+    decoder = SSEDecoder(_LIMIT)
+    seen: List[Tuple[str, int, int]] = []
+    most = 0
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        with pytest.raises(SSEError, match=r"SSE event 3 "):  # noqa: PT012
+            for piece in pieces:
+                events = decoder.feed(piece)
+                seen.extend((e.event[:1], len(e.data), len(e.id)) for e in events)
+                del events
+                most = max(most, tracemalloc.get_traced_memory()[0] - base)
+            decoder.flush()  # raises the error a piece with events before it deferred
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    return decoder, seen, most, peak
+
+
+@pytest.mark.parametrize("eol", EOLS)
+@pytest.mark.parametrize("size", [7, 4096, 300_000, 0], ids=["7", "4KiB", "300KB", "whole"])
+def test_memory_is_bounded_however_the_pieces_are_cut(eol: bytes, size: int) -> None:
+    stream = _BOUND_STREAM.replace(b"\n", eol)
+    piece_lists = [_cut(stream, size) if size else [stream]]
+    if eol == b"\r\n" and size == 4096:
+        piece_lists.append(_cut_after_cr(stream))
+    for pieces in piece_lists:
+        decoder, seen, most, peak = _feed_traced(pieces)
+        assert seen == [("e", 60_001, 1000), ("m", _LIMIT - 1006, 1000)]
+        assert decoder.retry == 15
+        # What the decoder holds between calls: the bound and a constant (a bytearray
+        # reserves an eighth more than it holds).
+        assert most <= _LIMIT * 9 // 8 + 8 * 1024, most
+        # During a call: a line, then the event's data as text, and a piece up to 256 KiB
+        # copied and split.
+        assert peak <= 2 * _LIMIT + 512 * 1024, peak
+
+
+def test_the_memory_bound_would_catch_a_buffered_comment() -> None:
+    # The measure above is meaningful: holding one long line is seen.
+    held: List[bytes] = []
+    _, added = traced(lambda: held.append(b"c" * (_LIMIT * 2)))
+    assert added > _LIMIT * 9 // 8 + 8 * 1024
+
+
+# --- retry: a setting of the stream ----------------------------------------------------------
+
+
+def test_retry_without_data_sets_the_stream_reconnection_time() -> None:
+    decoder = SSEDecoder()
+    assert decoder.retry is None
+    assert decoder.feed(b"retry: 1500\n\n") == []  # no event, but the setting holds
+    assert decoder.retry == 1500
+    events = decoder.feed(b"data: a\n\nretry: 12a\n\nretry: 3000\ndata: b\n\nretry:\n\n")
+    assert summary(events) == [("message", "a", "", None), ("message", "b", "", 3000)]
+    assert decoder.retry == 3000  # invalid values leave it as it was
+    decoder.feed(b": ping\nretry: 7")
+    assert decoder.retry == 3000  # the line is not finished
+    decoder.feed(b"\r")
+    assert decoder.retry == 7
+    decoder.flush()
+    assert decoder.retry == 7  # it outlives events, like the last event ID
+
+
+@settings(max_examples=200, deadline=None)
+@given(streams(), st.data())
+def test_retry_is_the_last_valid_one_cut_anywhere(
+    stream: Tuple[bytes, List[ServerSentEvent]], data: st.DataObject
+) -> None:
+    raw, expected = stream
+    retries = [e.retry for e in expected if e.retry is not None]
+    # A block with a retry and no data ends the stream: it is no event, and still counts.
+    last = data.draw(st.none() | st.integers(0, 10**6))
+    if last is not None:
+        raw += b"retry: " + str(last).encode() + b"\n\n"
+        retries.append(last)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=8)))
+    decoder = SSEDecoder()
+    events: List[ServerSentEvent] = []
+    for i, j in zip([0, *cuts], [*cuts, len(raw)]):
+        events += decoder.feed(raw[i:j])
+    assert events == expected
+    assert decoder.retry == (retries[-1] if retries else None)
+
+
+_LONG_LINE = st.one_of(
+    st.binary(min_size=401, max_size=3000).map(
+        lambda b: b":" + b.replace(b"\r", b"").replace(b"\n", b"")
+    ),
+    st.integers(401, 3000).map(lambda n: b"x-pad: " + b"p" * n),
+    st.integers(401, 3000).map(lambda n: b"q" * n),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LF_STREAMS, st.data())
+def test_long_comments_and_unknown_fields_change_no_event(
+    stream: Tuple[bytes, List[ServerSentEvent]], data: st.DataObject
+) -> None:
+    # Lines far over the bound, put between any two lines of a stream whose events are
+    # within it, leave its events as they were (their offsets aside), cut anywhere.
+    raw, expected = stream
+    lines = raw.split(b"\n")
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(1, max(1, len(lines) - 1)))
+        eol = data.draw(st.sampled_from([b"\n", b"\r\n"]))
+        lines.insert(at, data.draw(_LONG_LINE) + eol[:-1])
+    padded = b"\n".join(lines)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(padded)), max_size=8)))
+    pieces = [padded[i:j] for i, j in zip([0, *cuts], [*cuts, len(padded)])]
+
+    def fields(events: List[ServerSentEvent]) -> List[Tuple[str, str, str, Optional[int], int]]:
+        return [(e.event, e.data, e.id, e.retry, e.position) for e in events]
+
+    assert fields(decode(pieces, max_event_size=400)) == fields(expected)
+
+
+@pytest.mark.parametrize("stream", [b"\rData: x\r\rM\r", b"i\nidx: 1\n", b"ret\nretryy\n"])
+def test_a_field_name_cut_short_counts_only_once_known(stream: bytes) -> None:
+    # With a bound of one byte, a line cut inside its field name ("D", "i", "ret") must
+    # not count before it is known: whole, these unknown fields are nothing.
+    for pieces in ([stream], [stream[i : i + 1] for i in range(len(stream))]):
+        decoder = SSEDecoder(max_event_size=1)
+        assert [e for piece in pieces for e in decoder.feed(piece)] == []
+        assert decoder.flush() == []

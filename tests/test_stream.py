@@ -42,6 +42,7 @@ from chatchunk import (
     accumulate,
     aiter_chunks,
     aiter_events,
+    aiter_sse,
     dump_chunk,
     iter_chunks,
     iter_events,
@@ -993,3 +994,89 @@ def test_invalid_utf8_names_the_event_and_the_decoder_keeps_replacing() -> None:
     events = decoder.feed(body)
     assert events[1].data == '{"id": "\ufffd"}'
     assert decoder.lossy == [2]
+
+
+# ---------------------------------------------------------------------------------------
+# Closing an async source: at once, not when the garbage collector finds it
+# ---------------------------------------------------------------------------------------
+
+ASYNC_READERS = {
+    "aiter_chunks": aiter_chunks,
+    "aiter_events": aiter_events,
+    "aiter_sse": aiter_sse,
+}
+
+
+def recording_source(log: List[str], body: bytes) -> AsyncIterator[bytes]:
+    """An async byte source, like httpx's `aiter_bytes`, that logs when its `finally` runs."""
+
+    async def source() -> AsyncIterator[bytes]:
+        try:
+            yield body
+            await asyncio.Event().wait()  # a server that sends nothing more
+            yield sse(chunk_payload(9))
+        finally:
+            log.append("source closed")
+
+    return source()
+
+
+@pytest.mark.parametrize("name", list(ASYNC_READERS))
+def test_aclose_closes_the_source_before_returning(name: str) -> None:
+    log: List[str] = []
+
+    async def main() -> None:
+        stream: Any = ASYNC_READERS[name](recording_source(log, sse(chunk_payload(1))))
+        await stream.__anext__()
+        log.append("aclose")
+        await stream.aclose()
+        log.append("aclose returned")
+
+    asyncio.run(main())
+    assert log == ["aclose", "source closed", "aclose returned"]
+
+
+@pytest.mark.parametrize("name", list(ASYNC_READERS))
+def test_cancelled_reader_closes_the_source_before_its_finally_ends(name: str) -> None:
+    # A task reading the stream is cancelled while the source waits for the server.
+    log: List[str] = []
+
+    async def read(stream: Any) -> None:
+        try:
+            async for _ in stream:
+                log.append("item")
+        finally:
+            log.append("reader finally")
+
+    async def main() -> None:
+        stream = ASYNC_READERS[name](recording_source(log, sse(chunk_payload(1))))
+        task = asyncio.ensure_future(read(stream))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        log.append("cancelled")
+
+    asyncio.run(main())
+    assert log == ["item", "source closed", "reader finally", "cancelled"]
+
+
+@pytest.mark.parametrize("name", list(ASYNC_READERS))
+def test_source_is_closed_at_done_and_at_an_error(name: str) -> None:
+    # The source is not read past [DONE], and is closed there, as the sync form's is when
+    # its generator is dropped; an event over the bound closes it too.
+    log: List[str] = []
+
+    async def main() -> None:
+        body = sse(chunk_payload(1)) + b"data: [DONE]\n\n"
+        items = [item async for item in ASYNC_READERS[name](recording_source(log, body))]
+        assert len(items) == 1
+        log.append("done")
+        too_big = ASYNC_READERS[name](recording_source(log, sse("x" * 200)), max_event_size=100)
+        with pytest.raises(SSEError):
+            await too_big.__anext__()
+        log.append("error")
+
+    asyncio.run(main())
+    assert log == ["source closed", "done", "source closed", "error"]

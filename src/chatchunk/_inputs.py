@@ -183,10 +183,15 @@ def sniff(source: Source) -> str:
             start = body.lstrip(b" \t\r\n")
             line_end = start.find(b"\n")
         first = start if line_end < 0 else start[:line_end]
-        try:
-            mode = "jsonl" if isinstance(json.loads(first), dict) else "json"
-        except (ValueError, RecursionError):  # deep nesting: pydantic will say what is wrong
-            mode = "json"
+        if len(first) > MAX_DOCUMENT:
+            # Too long to be read as one document anyway: as JSON Lines, it is a line
+            # that is too long, as it would be further on, and the rest is read.
+            mode = "jsonl"
+        else:
+            try:
+                mode = "jsonl" if isinstance(json.loads(first), dict) else "json"
+            except (ValueError, RecursionError):  # deep nesting: pydantic says what is wrong
+                mode = "json"
     elif start.startswith(b"["):
         mode = "json"  # an array: one document, which pydantic rejects with a reason
     elif start:

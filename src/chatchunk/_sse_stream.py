@@ -111,12 +111,13 @@ def _body_message(body: bytes, error: NotAnEventStreamError) -> str:
 
 def _is_whole(head: bytes) -> bool:
     # A JSON error body is complete once it parses: no need to wait for the server to
-    # close the connection before saying so.
+    # close the connection before saying so. Only an object or an array: a body that
+    # begins with a JSON scalar (`"upstream" timed out`) may go on, and must be read whole.
     try:
-        json.loads(head)
+        value: object = json.loads(head)
     except (ValueError, RecursionError):
         return False
-    return True
+    return isinstance(value, (dict, list))
 
 
 def open_stream(pieces: Iterator[bytes]) -> bytes:
@@ -208,18 +209,36 @@ def iter_sse(
 async def aiter_sse(
     source: AsyncIterable[bytes], *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE
 ) -> AsyncIterator[ServerSentEvent]:
-    """Async version of `iter_sse`: yield the events of an async byte stream until ``[DONE]``."""
+    """Async version of `iter_sse`: yield the events of an async byte stream until ``[DONE]``.
+
+    The source is closed (its `aclose`, when it has one) before this generator ends,
+    however it ends: at ``[DONE]``, at an error, on `aclose` or cancellation.
+    """
     decoder = SSEDecoder(max_event_size)
     pieces = source.__aiter__()
-    head = await aopen_stream(pieces)
-    for event in decoder.feed(head):
-        if event.data == "[DONE]":
-            return
-        yield event
-    async for piece in pieces:
-        events = decoder.feed(piece)
-        for event in until_done(events) if decoder.done else events:
+    try:
+        head = await aopen_stream(pieces)
+        for event in decoder.feed(head):
+            if event.data == "[DONE]":
+                return
             yield event
-        if decoder.done:
-            return
-    finish(decoder)
+        async for piece in pieces:
+            events = decoder.feed(piece)
+            for event in until_done(events) if decoder.done else events:
+                yield event
+            if decoder.done:
+                return
+        finish(decoder)
+    finally:
+        await aclose_source(pieces)
+
+
+async def aclose_source(pieces: AsyncIterator[bytes]) -> None:
+    """Close an async byte source now, rather than when the garbage collector finds it.
+
+    An async generator left unfinished is closed only some loop turns after it is
+    collected; an HTTP response body would stay open until then.
+    """
+    aclose = getattr(pieces, "aclose", None)
+    if aclose is not None:
+        await aclose()

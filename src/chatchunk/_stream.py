@@ -35,7 +35,7 @@ from typing_extensions import Literal
 from ._chunk import ChatCompletionChunk
 from ._events import InvalidPayload, StreamEnd, StreamError, StreamErrorEvent, StreamItem
 from ._sse import DEFAULT_MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder
-from ._sse_stream import aopen_stream, finish, open_stream, until_done
+from ._sse_stream import aclose_source, aopen_stream, finish, open_stream, until_done
 
 __all__ = [
     "AsyncChunkStream",
@@ -135,7 +135,7 @@ class AsyncChunkStream(_Ends, AsyncIterator[T], Generic[T]):
         return await self._items.__anext__()
 
     async def aclose(self) -> None:
-        """Stop reading the source."""
+        """Stop reading the source, and close it (its `aclose`) before returning."""
         aclose = getattr(self._items, "aclose", None)
         if aclose is not None:
             await aclose()
@@ -213,7 +213,8 @@ def parse_event(
     such a payload is invalid, as the same bytes are for `parse_chunk`.
     """
     try:
-        if lossy:
+        # An error event stays one, whatever bytes its message held.
+        if lossy and event.event != "error":
             raise _not_utf8(event)
         return _valid_items(event)
     except ValidationError as exc:
@@ -335,13 +336,18 @@ async def _aitems(
     decoder = SSEDecoder(max_event_size)
     pieces = source.__aiter__()
     try:
-        async for piece in _achain(await aopen_stream(pieces), pieces):
+        piece = await aopen_stream(pieces)
+        while True:
             for item in _batch(decoder, decoder.feed(piece), on_invalid, state):
                 if chunks_only and isinstance(item, StreamErrorEvent):
                     state.end = StreamEnd.ERROR
                     raise StreamError(item)
                 yield item
             if decoder.done:
+                break
+            try:
+                piece = await pieces.__anext__()
+            except StopAsyncIteration:
                 break
         _end(decoder, state)
     except GeneratorExit:
@@ -350,12 +356,8 @@ async def _aitems(
         if state.end is None:
             state.end = StreamEnd.FAILED
         raise
-
-
-async def _achain(head: bytes, pieces: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    yield head
-    async for piece in pieces:
-        yield piece
+    finally:
+        await aclose_source(pieces)
 
 
 @overload

@@ -5,6 +5,7 @@ them back. Enumerations are open: the known values are typed as ``Literal``
 for readers and checkers, and any other string is accepted too.
 """
 
+from types import MappingProxyType
 from typing import Any, List, Mapping, Optional, Tuple, Union, get_args
 
 from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -90,6 +91,24 @@ StopReason: TypeAlias = Annotated[
 ToolCallType: TypeAlias = Annotated[Union[Literal["function"], str], _OpenEnum()]
 """The kind of a tool call; OpenAI only sends ``"function"``."""
 
+CANONICAL_FINISH_REASONS: Mapping[str, Optional[str]] = MappingProxyType(
+    {
+        # the end of the sequence, as text-generation servers name it
+        "eos": "stop",
+        "eos_token": "stop",
+        # the length limit under other names (Anthropic's is max_tokens)
+        "model_length": "length",
+        "max_tokens": "length",
+        # Anthropic's reasons, passed through by some gateways
+        "end_turn": "stop",
+        "stop_sequence": "stop",
+        "tool_use": "tool_calls",
+        # an empty string is no reason at all
+        "": None,
+    }
+)
+"""Finish reasons providers send in place of an OpenAI value, and the OpenAI value each means."""
+
 
 class ChatCompletionChunkDeltaToolCallFunction(Model):
     """A fragment of the function a tool call invokes."""
@@ -139,6 +158,19 @@ class ChatCompletionChunkDelta(Model):
     """Fragments of the tool calls the model is making."""
     function_call: OptionalNullable[ChatCompletionChunkDeltaFunctionCall] = UNSET
     """A fragment of a function call (deprecated; replaced by ``tool_calls``)."""
+
+    @property
+    def reasoning_text(self) -> Optional[str]:
+        """The reasoning fragment of this delta, whichever field the provider put it in.
+
+        `reasoning_content` first, then `reasoning`; None when neither holds a string.
+        Read-only and computed: the delta itself, and its dump, stay as they came.
+        """
+        text = self.reasoning_content
+        if isinstance(text, str):
+            return text
+        text = self.reasoning
+        return text if isinstance(text, str) else None
 
 
 class _AbsentDelta(ChatCompletionChunkDelta):
@@ -231,6 +263,19 @@ class ChatCompletionChunkChoice(Model):
     """Why the choice stopped, on its last chunk; ``null`` before."""
     stop_reason: OptionalNullable[StopReason] = UNSET
     """The stop token id or string that ended the choice (vLLM)."""
+
+    @property
+    def canonical_finish_reason(self) -> Optional[str]:
+        """The finish reason as an OpenAI value: `"eos"` reads `"stop"`, `""` reads None.
+
+        Values in `CANONICAL_FINISH_REASONS` are mapped; any other string is returned
+        as sent, never guessed; None when the key is absent or null. Read-only: the
+        stored `finish_reason` is unchanged.
+        """
+        reason = self.finish_reason
+        if reason is UNSET or reason is None:
+            return None
+        return CANONICAL_FINISH_REASONS.get(reason, reason)
 
 
 class ChatCompletionChunk(Model):

@@ -1,4 +1,4 @@
-"""The ``chatchunk`` command line: ``demo``, ``validate``, ``assemble`` and ``schema``.
+"""The ``chatchunk`` command line: ``demo``, ``validate``, ``assemble``, ``normalize``, ``schema``.
 
 Run as ``chatchunk`` (the console script) or ``python -m chatchunk``; with no command
 it prints its help on stderr and exits with status 2.
@@ -48,6 +48,9 @@ writes the same as one JSON object a line (``file``, ``line`` or ``event`` and
 be read are reported on stderr, one line each, and the other inputs are still checked.
 On Ctrl-C the summary of what was checked so far is written, ending ``, interrupted``.
 
+``normalize`` (``_normalize_cli``) writes the input again in the OpenAI shape, in its
+own format (SSE or JSON Lines), and with ``--report`` each change on stderr.
+
 ``assemble`` (``_assemble``) prints the ``chat.completion`` of a stream, compact or
 with ``--indent``; for an input of several streams, one compact completion a line
 (JSON Lines; ``--indent`` is ignored), or with ``--text`` each text on its own line.
@@ -79,6 +82,8 @@ from ._assemble import assemble
 from ._chunk import ChatCompletionChunk
 from ._console import Env, count, error, write
 from ._json import dump
+from ._normalize_cli import add_parser as add_normalize_parser
+from ._normalize_cli import normalize
 from ._stream import iter_events
 from ._validate import validate
 
@@ -235,6 +240,8 @@ def _parser() -> argparse.ArgumentParser:
         "--text", action="store_true", help="print only the message text of choice 0"
     )
 
+    add_normalize_parser(commands)
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of a model",
@@ -255,6 +262,7 @@ _COMMANDS: Dict[str, Callable[[argparse.Namespace, Env], int]] = {
     "validate": validate,
     "assemble": assemble,
     "schema": _schema,
+    "normalize": normalize,
 }
 
 

@@ -155,6 +155,9 @@ _REASONING_CONTENT = "DeepSeek/vLLM/llama.cpp"
 _REASONING = "vLLM/Ollama/OpenRouter/Groq"
 _LITELLM_GEMINI = "LiteLLM (Gemini)"
 _LITELLM_ANTHROPIC = "LiteLLM (Anthropic)"
+# The extras where `normalize_chunk` keeps what it replaced (`native_finish_reason`
+# is OpenRouter's own name, and stays theirs).
+_NORMALIZE = "chatchunk normalize"
 
 _CHUNK = _spec(
     ChatCompletionChunk,
@@ -174,6 +177,7 @@ _CHUNK = _spec(
         "prompt_token_ids": "vLLM",
         "citations": "Perplexity",
         "search_results": "Perplexity",
+        "native_object": _NORMALIZE,
     },
 )
 _CHOICE = _spec(
@@ -201,6 +205,7 @@ _DELTA = _spec(
         "reasoning": _REASONING,
         "reasoning_details": "OpenRouter",
         "token_id": "Together",
+        "native_reasoning_field": _NORMALIZE,
     },
 )
 _TOOL_CALL = _spec(
@@ -208,7 +213,7 @@ _TOOL_CALL = _spec(
     "index id type function",
     required="index",
     not_null="index id type function",
-    providers={"extra_content": "Gemini"},
+    providers={"extra_content": "Gemini", "native_index": _NORMALIZE},
 )
 _TOOL_FUNCTION = _spec(
     ChatCompletionChunkDeltaToolCallFunction, "name arguments", not_null="name arguments"

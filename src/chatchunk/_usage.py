@@ -1,5 +1,7 @@
 """Token usage, as sent on the last chunk of a stream (or on every chunk)."""
 
+from typing import Optional, Tuple
+
 from ._base import Model
 from ._unset import UNSET, OptionalNullable
 
@@ -59,3 +61,47 @@ class CompletionUsage(Model):
     """Breakdown of the prompt tokens."""
     completion_tokens_details: OptionalNullable[CompletionUsageCompletionTokensDetails] = UNSET
     """Breakdown of the completion tokens."""
+
+    @property
+    def cached_tokens(self) -> Optional[int]:
+        """Prompt tokens read from the cache, whatever the provider called them.
+
+        `prompt_tokens_details.cached_tokens` (OpenAI), else `prompt_cache_hit_tokens`
+        (DeepSeek), else `cache_read_input_tokens` (Anthropic's count, passed on by
+        LiteLLM); None when none is an integer. Read-only: the usage is unchanged.
+        """
+        details = self.prompt_tokens_details
+        if details:
+            count = details.cached_tokens
+            if isinstance(count, int):
+                return count
+        return _extra_count(self, _CACHED_EXTRAS)
+
+    @property
+    def reasoning_tokens(self) -> Optional[int]:
+        """Completion tokens spent on reasoning, whatever the provider called them.
+
+        `completion_tokens_details.reasoning_tokens` (OpenAI), else a top-level
+        `reasoning_tokens`; None when neither is an integer. Read-only.
+        """
+        details = self.completion_tokens_details
+        if details:
+            count = details.reasoning_tokens
+            if isinstance(count, int):
+                return count
+        return _extra_count(self, _REASONING_EXTRAS)
+
+
+_CACHED_EXTRAS = ("prompt_cache_hit_tokens", "cache_read_input_tokens")
+_REASONING_EXTRAS = ("reasoning_tokens",)
+
+
+def _extra_count(usage: CompletionUsage, names: Tuple[str, ...]) -> Optional[int]:
+    extra = usage.__pydantic_extra__
+    if extra:
+        for name in names:
+            count = extra.get(name)
+            # A bool is an int to Python, not a count to a provider.
+            if isinstance(count, int) and not isinstance(count, bool):
+                return count
+    return None

@@ -32,6 +32,7 @@ from chatchunk import (
     CompletionUsageCompletionTokensDetails,
     CompletionUsagePromptTokensDetails,
     Unset,
+    UnsetFieldError,
     chunk_to_dict,
     dump,
     dump_chunk,
@@ -593,3 +594,14 @@ def test_no_json_value_reads_as_unset(
         # And it is written back as it came.
         assert_json_identical(to_dict(parsed), inner)
         assert_json_identical(json.loads(dump(parsed)), inner)
+
+
+@pytest.mark.parametrize("write", [dump_chunk, chunk_to_dict, dump, to_dict])
+def test_an_unset_put_in_a_list_is_named_by_its_path_when_written(write: Any) -> None:
+    chunk = parse_chunk(
+        '{"id":"a","object":"chat.completion.chunk","created":1,"model":"m",'
+        '"choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}'
+    )
+    chunk.choices.append(UNSET)  # type: ignore[arg-type]
+    with pytest.raises(UnsetFieldError, match=r"^choices\.1: UNSET is not allowed"):
+        write(chunk)

@@ -7,7 +7,9 @@ handling that costs about a fifth of the work on a small chunk.
 
 from typing import Any, Dict, Optional, Type, TypeVar, Union
 
-from ._base import Model
+from pydantic_core import PydanticSerializationError
+
+from ._base import Model, find_unset
 from ._chunk import ChatCompletionChunk
 
 __all__ = ["chunk_to_dict", "dump", "dump_chunk", "parse", "parse_chunk", "to_dict"]
@@ -19,6 +21,12 @@ JsonInput = Union[str, bytes, bytearray, memoryview]
 _validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
 _serializer = ChatCompletionChunk.__pydantic_serializer__
 _to_json = _serializer.to_json
+
+
+def _unset_error(model: Model, error: Exception) -> Exception:
+    """The error a failed dump raises: the field an UNSET was put in, when that is why."""
+    found = find_unset(model)
+    return error if found is None else found
 
 
 def parse_chunk(data: JsonInput) -> ChatCompletionChunk:
@@ -37,14 +45,20 @@ def dump_chunk(chunk: ChatCompletionChunk, *, indent: Optional[int] = None) -> s
 
     Absent fields stay absent, ``None`` is written as ``null``, extras are kept.
     """
-    if indent is None:  # a keyword costs pydantic-core's argument parsing about 1%
-        return _to_json(chunk).decode()
-    return _to_json(chunk, indent=indent).decode()
+    try:
+        if indent is None:  # a keyword costs pydantic-core's argument parsing about 1%
+            return _to_json(chunk).decode()
+        return _to_json(chunk, indent=indent).decode()
+    except PydanticSerializationError as exc:
+        raise _unset_error(chunk, exc) from None
 
 
 def chunk_to_dict(chunk: ChatCompletionChunk) -> Dict[str, Any]:
     """Return a chunk as plain JSON-compatible Python data (what `json.loads` gives)."""
-    return _serializer.to_python(chunk, mode="json")  # type: ignore[no-any-return]
+    try:
+        return _serializer.to_python(chunk, mode="json")  # type: ignore[no-any-return]
+    except (PydanticSerializationError, AttributeError) as exc:
+        raise _unset_error(chunk, exc) from None
 
 
 def parse(model_type: Type[_M], data: JsonInput) -> _M:
@@ -56,11 +70,17 @@ def parse(model_type: Type[_M], data: JsonInput) -> _M:
 
 def dump(model: Model, *, indent: Optional[int] = None) -> str:
     """Write any model of the package as JSON, with the same rules as `dump_chunk`."""
-    if indent is None:
-        return model.__pydantic_serializer__.to_json(model).decode()
-    return model.__pydantic_serializer__.to_json(model, indent=indent).decode()
+    try:
+        if indent is None:
+            return model.__pydantic_serializer__.to_json(model).decode()
+        return model.__pydantic_serializer__.to_json(model, indent=indent).decode()
+    except PydanticSerializationError as exc:
+        raise _unset_error(model, exc) from None
 
 
 def to_dict(model: Model) -> Dict[str, Any]:
     """Return any model of the package as plain JSON-compatible Python data."""
-    return model.__pydantic_serializer__.to_python(model, mode="json")  # type: ignore[no-any-return]
+    try:
+        return model.__pydantic_serializer__.to_python(model, mode="json")  # type: ignore[no-any-return]
+    except (PydanticSerializationError, AttributeError) as exc:
+        raise _unset_error(model, exc) from None

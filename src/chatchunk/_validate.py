@@ -12,7 +12,7 @@ from typing import Any, Dict, Optional, Set, Tuple
 
 from ._chunk import ChatCompletionChunk
 from ._conformance import Finding, StreamConformance, check_conformance
-from ._console import Env, Progress, count, error
+from ._console import Env, Progress, count, error, input_size
 from ._events import InvalidPayload, StreamEnd, StreamErrorEvent
 from ._inputs import InputError, Payload, Place, Problem, Reader, open_input, problems, sniff
 from ._logs import Ended, split
@@ -181,6 +181,7 @@ class _Input:
 
 def _validate_one(path: str, report: _Report, strict: bool, progress: Progress) -> None:
     source = open_input(path)
+    progress.begin(input_size(path))
     try:
         reader = Reader(source, sniff(source))
         checks = _Input(source.name, reader.mode, report, strict)

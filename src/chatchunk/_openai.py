@@ -68,9 +68,32 @@ def _sdk_dict(model: BaseModel) -> Dict[str, Any]:
     # so a field can hold a value its annotation does not name (`"finish_reason":
     # "eos"`), which is written as it is either way.
     serializer = type(model).__pydantic_serializer__
-    return serializer.to_python(  # type: ignore[no-any-return]
-        model, by_alias=True, exclude_unset=True, warnings=False
-    )
+    try:
+        return serializer.to_python(  # type: ignore[no-any-return]
+            model, by_alias=True, exclude_unset=True, warnings=False
+        )
+    except TypeError:
+        # Before pydantic 2.14, a union member the SDK never built (a tool call of a type
+        # it does not declare) leaves a mock serializer inside: walk the objects instead.
+        return cast(Dict[str, Any], _set_fields(model))
+
+
+def _set_fields(value: Any) -> Any:
+    """What `_sdk_dict` returns, found by walking: set fields in declared order, then extras."""
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        found: Dict[str, Any] = {}
+        for name, field in fields.items():
+            if name in value.model_fields_set:
+                found[field.alias or name] = _set_fields(getattr(value, name))
+        for key, extra in (value.model_extra or {}).items():
+            found[key] = _set_fields(extra)
+        return found
+    if isinstance(value, list):
+        return [_set_fields(item) for item in cast(List[Any], value)]  # type: ignore[redundant-cast]
+    if isinstance(value, dict):
+        return {key: _set_fields(item) for key, item in cast(Dict[str, Any], value).items()}
+    return value
 
 
 @overload

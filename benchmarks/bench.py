@@ -49,11 +49,19 @@ from typing import (
     Tuple,
 )
 
+import bench_events
+import bench_normalize
 import chatchunk
 import corpus
 import peers
+import scaling
 
 GROUPS = ("parse", "dump", "stream", "accumulate", "linearity", "memory", "cli", "write", "relay")
+GROUPS += ("normalize",)  # benchmarks/bench_normalize.py
+GROUPS += ("events",)  # benchmarks/bench_events.py
+# Run only when named with --only: minutes of subprocesses (benchmarks/scaling.py).
+OPT_IN = ("scaling",)
+GROUPS += OPT_IN
 
 OURS = {
     "parse": "chatchunk parse_chunk",
@@ -62,6 +70,8 @@ OURS = {
     "accumulate": "chatchunk ChunkAccumulator",
     "write": "chatchunk ChunkWriter.content",
     "relay": "chatchunk relay loop (transform + frame)",
+    "normalize": bench_normalize.NO_CHANGE,
+    "events": bench_events.FEED,
 }
 DECODER = "chatchunk iter_sse (decoder only)"
 OPENAI_DECODER = "openai SSEDecoder (decoder only)"
@@ -890,6 +900,8 @@ BUILDERS = {
     "accumulate": accumulate_cases,
     "write": writer_cases,
     "relay": relay_cases,
+    "normalize": lambda data, env: bench_normalize.cases(data, Case),
+    "events": lambda data, env: bench_events.cases(data, Case),
 }
 
 
@@ -1080,6 +1092,13 @@ class Target(NamedTuple):
 
 
 TARGETS = [
+    Target("events", bench_events.FEED, bench_events.ADD, "time", 1.3),
+    Target("events", bench_events.STREAM, bench_events.ACCUMULATE, "time", 1.3),
+    # Per chunk: ten times the chunks in at most eleven times the time.
+    Target("events", bench_events.LONGER, bench_events.STREAM, "time", 1.1),
+    Target("normalize", OURS["normalize"], bench_normalize.BASELINE, "time", 0.3),
+    Target("normalize", bench_normalize.CHANGED, bench_normalize.BASELINE, "time", None),
+    Target("normalize", bench_normalize.STREAM, bench_normalize.BASELINE, "time", None),
     Target("relay", OURS["relay"], "chatchunk dump_chunk + framing (hand loop)", "time", 1.05),
     Target(
         "relay",
@@ -1514,7 +1533,7 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     for g in groups:
         if g not in GROUPS:
             parser.error(f"unknown group {g!r}; choose from {', '.join(GROUPS)}")
-    args.groups = groups or list(GROUPS)
+    args.groups = groups or [g for g in GROUPS if g not in OPT_IN]
     if min(args.sizes + args.linearity_sizes) < 3:
         parser.error("a stream has at least 3 chunks")
     return args
@@ -1542,6 +1561,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if "memory" in args.groups:
         memory = run_memory([small, large], 0 if args.quick else STRING_CACHE_FILL)
     print(report(args, env, timings, legend, linearity, memory))
+    if "scaling" in args.groups:
+        print("\n".join(scaling.lines(scaling.run(quick=args.quick), quick=args.quick)))
     return 0
 
 

@@ -7,12 +7,15 @@ so these tests pass with or without the ``bench`` extra.
 
 import importlib.util
 import json
+import math
 import re
 import sys
 from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import chatchunk
 
@@ -277,3 +280,56 @@ def test_ratios_pair_the_cases_round_by_round(bench) -> None:
     }
     assert ratio(timings, ("parse", "a"), ("parse", "b"), 1) == 0.5
     assert ratio(timings, ("parse", "a"), ("parse", "missing"), 1) is None
+
+
+@pytest.fixture(scope="module")
+def scaling(bench) -> object:
+    import scaling
+
+    return scaling
+
+
+@given(
+    k=st.floats(-1, 3),
+    c=st.floats(1e-6, 1e3),
+    n0=st.floats(1, 1e4),
+    ratio=st.floats(2, 1e3),
+)
+def test_exponent_recovers_the_power_of_a_power_law(
+    scaling, k: float, c: float, n0: float, ratio: float
+) -> None:
+    n1 = n0 * ratio
+    assert scaling.exponent(n0, c * n0**k, n1, c * n1**k) == pytest.approx(k, abs=1e-9)
+
+
+def test_growth_gives_first_to_last_and_last_two(scaling) -> None:
+    # Linear, then quadratic between the last two sizes.
+    overall, last = scaling.growth([10, 100, 1000], [1.0, 10.0, 1000.0])
+    assert last == pytest.approx(2.0)
+    assert overall == pytest.approx(1.5)
+    for bad in ((0, 1.0, 10, 1.0), (1, 1.0, 10, 0.0), (5, 1.0, 5, 2.0), (-1, 1.0, 10, 1.0)):
+        with pytest.raises(ValueError, match="sizes"):
+            scaling.exponent(*bad)
+    with pytest.raises(ValueError, match="two sizes"):
+        scaling.growth([10], [1.0])
+
+
+def test_scaling_group_runs_only_when_asked(bench, scaling, capsys) -> None:
+    assert "scaling" not in bench.parse_args([]).groups
+    assert bench.main(["--quick", "--sizes", "20", "--rounds", "1", "--only", "scaling"]) == 0
+    sections = _sections(capsys.readouterr().out)
+    rows = _rows(sections["Scaling on hostile shapes"])
+    expected = [r.key for r in scaling.ROWS if scaling.available(r)]
+    assert [row[0] for row in rows] == expected
+    assert {"tiny-events", "one-byte-pieces", "cr-only", "content-decoder"} <= set(expected)
+    for row in rows:
+        assert all(float(s) > 0 for s in row[3].split(" / ") + row[4].split(" / ")), row
+        for cell in (row[5], row[6]):  # gc off, gc on: "first→last, last two"
+            overall, last = (float(x) for x in cell.split(", "))
+            assert math.isfinite(overall), row
+            assert math.isfinite(last), row
+        assert row[7] in ("met", "**not met**", "baseline"), row
+    text = "\n".join(sections["Scaling on hostile shapes"])
+    # How the collector's share is taken out is said with the table.
+    assert "gc.disable()" in text
+    assert "gc.freeze()" in text

@@ -3,7 +3,8 @@
 `SSEDecoder` follows the WHATWG HTML "event stream interpretation" algorithm. It is fed
 ``bytes`` pieces cut anywhere and returns the events each piece completes; `iter_sse` and
 `aiter_sse` (in ``_sse_stream``) run it over sync and async byte iterators.
-The line scanning, the private methods `SSEDecoder` inherits, is in ``_sse_lines``.
+The line scanning, the private methods `SSEDecoder` inherits, is in ``_sse_lines``; the
+event and error types are in ``_sse_event``.
 
 How it works:
 
@@ -32,62 +33,20 @@ How it works:
   chunk layer can reject it as `parse_chunk` would.
 """
 
-from typing import (
-    Any,
-    Callable,
-    List,
-    NamedTuple,
-    Optional,
-    Tuple,
-    Type,
-    cast,
+from typing import List, Optional
+
+from ._sse_event import ServerSentEvent, SSEError
+from ._sse_lines import (
+    JOIN_LIMIT,
+    JOIN_TAIL,
+    UNKNOWN,
+    LineScanner,
 )
 
 __all__ = ["SSEDecoder", "SSEError", "ServerSentEvent"]
 
 DEFAULT_MAX_EVENT_SIZE = 4 * 1024 * 1024
 """The default bound, in bytes, on the size of one event."""
-
-# A piece up to this size is copied to be read from its start (cheaper than reading it in
-# place), and joined with a short unfinished line before it; a larger one is read in place,
-# and a long unfinished line is completed on its own.
-_JOIN_LIMIT = 256 * 1024
-_JOIN_TAIL = 16 * 1024
-
-
-class ServerSentEvent(NamedTuple):
-    """One event dispatched from a Server-Sent-Events stream."""
-
-    event: str = "message"
-    """The event type: the ``event:`` field, or ``"message"`` when the event had none."""
-    data: str = ""
-    """The event's ``data:`` lines joined with ``"\\n"``."""
-    id: str = ""
-    """The last event ID at dispatch: the latest ``id:`` so far, from this or an earlier event."""
-    retry: Optional[int] = None
-    """The reconnection time in milliseconds from a valid ``retry:`` field of the event, or None."""
-    position: int = 0
-    """Which event of the stream this is, counting from 1."""
-    offset: int = 0
-    """Byte offset in the stream (a leading BOM counted) where the event's first line begins."""
-
-
-_EventFields = Tuple[str, str, str, Optional[int], int, int]
-# `tuple.__new__` skips the Python-level `__new__` that NamedTuple generates, which costs
-# as much again; going through a `Type[Tuple[Any, ...]]` keeps both type checkers exact.
-_tuple: Type[Tuple[Any, ...]] = tuple
-_new_event = cast(
-    "Callable[[Type[ServerSentEvent], _EventFields], ServerSentEvent]", _tuple.__new__
-)
-
-
-class SSEError(ValueError):
-    """The bytes cannot be read as an event stream: an event larger than ``max_event_size``,
-    a body that is no event stream at all, or one without a single event."""
-
-
-# The line scanning needs the types above: it is imported once they are defined.
-from ._sse_lines import _UNKNOWN, LineScanner  # noqa: E402  # pyright: ignore[reportPrivateUsage]
 
 
 class SSEDecoder(LineScanner):
@@ -125,7 +84,7 @@ class SSEDecoder(LineScanner):
         self._offset = 0  # stream offset of the first byte not yet interpreted
         self._at_start = True  # a BOM may still come
         self._skip_lf = False  # the last piece ended with CR: a LF next is part of its CRLF
-        self._skip = 0  # _COMMENT or _UNKNOWN: the rest of the current line is dropped
+        self._skip = 0  # _COMMENT or UNKNOWN: the rest of the current line is dropped
         self._error: Optional[SSEError] = None
         # One test on the hot path for the rare states: stream start, CR last, a line
         # being dropped, error.
@@ -158,12 +117,12 @@ class SSEDecoder(LineScanner):
             pos = self._prepare(data)
             if pos == len(data):  # all read, or held: the first bytes of a BOM
                 return []
-            if pos and len(data) - pos <= _JOIN_LIMIT:
+            if pos and len(data) - pos <= JOIN_LIMIT:
                 data = data[pos:]
                 pos = 0
         tail = self._tail
         if tail:
-            if len(tail) <= _JOIN_TAIL and len(data) <= _JOIN_LIMIT:
+            if len(tail) <= JOIN_TAIL and len(data) <= JOIN_LIMIT:
                 if 10 not in data and 13 not in data:
                     self._grow(data)
                     return []
@@ -173,7 +132,7 @@ class SSEDecoder(LineScanner):
                 pos = self._finish_tail(data)
                 if pos == len(data):
                     return []
-                if len(data) - pos <= _JOIN_LIMIT:
+                if len(data) - pos <= JOIN_LIMIT:
                     data = data[pos:]
                     pos = 0
         events: List[ServerSentEvent] = []
@@ -211,7 +170,7 @@ class SSEDecoder(LineScanner):
         `flush` drops such an event, as the specification asks; a stream that ends here
         was cut off.
         """
-        if self._data or self._skip == _UNKNOWN:
+        if self._data or self._skip == UNKNOWN:
             return True
         return bool(self._tail) and not self._at_start
 

@@ -3,26 +3,31 @@
 `LineScanner` holds the decoder's private methods: the LF-only fast path (`_blocks`), the
 line rules (`_lines`), the unfinished line kept between pieces (`_partial`,
 `_finish_tail`), the rare states at a piece's start (`_prepare`, `_strip_bom`) and the
-size errors. `SSEDecoder` (in ``_sse``, which imports this module once the event and error
-types are defined) inherits them and owns the state they work on. They stay methods, and
-`_kind` a module-level function, so that the hot path makes the calls it made before.
+size errors. `SSEDecoder` (in ``_sse``) inherits them and owns the state they work on.
+They stay methods, and `_kind` a module-level function, so that the hot path makes the
+calls it made before.
 """
 
 from itertools import islice
 from typing import List, Optional, Tuple, Union
 
-from ._sse import (
-    _JOIN_LIMIT,  # pyright: ignore[reportPrivateUsage]
+from ._sse_event import (
     ServerSentEvent,
     SSEError,
     _EventFields,  # pyright: ignore[reportPrivateUsage]
     _new_event,  # pyright: ignore[reportPrivateUsage]
 )
 
+# A piece up to this size is copied to be read from its start (cheaper than reading it in
+# place), and joined with a short unfinished line before it; a larger one is read in place,
+# and a long unfinished line is completed on its own.
+JOIN_LIMIT = 256 * 1024
+JOIN_TAIL = 16 * 1024
+
 _BOM = b"\xef\xbb\xbf"
 _FIELD_NAMES = (b"data", b"event", b"id", b"retry")  # a tuple: a bytearray is unhashable
 _COMMENT = 1
-_UNKNOWN = 2
+UNKNOWN = 2
 _UNDECIDED = 3
 
 
@@ -82,7 +87,7 @@ class LineScanner:
         # comes before an event that began in an earlier piece, goes through the line rules.
         # One `split` call finds them all, which costs less than a `find` per line.
         n = len(data)
-        if n > _JOIN_LIMIT:
+        if n > JOIN_LIMIT:
             return self._lines(data, 0, n, False, events)  # in place: `split` would copy it
         blocks = data.split(b"\n\ndata: ")
         append = events.append
@@ -443,13 +448,13 @@ class LineScanner:
 
 def _kind(head: Union[bytes, bytearray]) -> int:
     # What the line that begins with `head` (its first 6 bytes, or all of it so far) is:
-    # 0 for a field that is kept, _COMMENT, _UNKNOWN, or _UNDECIDED while it may still be
+    # 0 for a field that is kept, _COMMENT, UNKNOWN, or _UNDECIDED while it may still be
     # a field name ("dat") or a line of one alone ("data").
     if head[0] == 58:
         return _COMMENT
     colon = head.find(b":")
     if colon >= 0:
-        return 0 if head[:colon] in _FIELD_NAMES else _UNKNOWN
+        return 0 if head[:colon] in _FIELD_NAMES else UNKNOWN
     if len(head) < 6 and any(name.startswith(head) for name in _FIELD_NAMES):
         return _UNDECIDED
-    return _UNKNOWN  # no field name is longer than five bytes
+    return UNKNOWN  # no field name is longer than five bytes

@@ -39,6 +39,7 @@ from ._live import (
     ToolCallView,
 )
 from ._partial import PartialJSON
+from ._tool_calls import continues_unindexed, opens_call
 from ._unset import UNSET, OptionalNullable, Unset
 
 if TYPE_CHECKING:
@@ -312,11 +313,7 @@ def _call_for(
         # only continues the previous unindexed call (same id, or no id
         # and no name) still belongs to it.
         last = calls[-1] if calls else None
-        if (
-            last is not None
-            and not last.indexed
-            and ((call_id and call_id == last.id) or (not call_id and not name))
-        ):
+        if last is not None and not last.indexed and continues_unindexed(call_id, name, last.id):
             return last
         new = ToolCallState(indexed=False, position=len(calls))
         calls.append(new)
@@ -324,16 +321,14 @@ def _call_for(
     call: Optional[ToolCallState] = state.tools_by_index.get(index)
 
     if call is not None and not (call_id and call_id == call.id):
-        # Ollama sends several whole calls under one index: a new id, a new
-        # name, or the index repeated within one delta starts a new call.
-        other_id = bool(call_id) and bool(call.id)
-        other_name = bool(name) and bool(call.name) and name != call.name
-        if other_name and not other_id:
+        if name and call.name and name != call.name and not (call_id and call.id):
             log.note(
                 "tool_index_reused",
                 f"index {index} was reused for {name!r} after {call.name!r}",
             )
-        if other_id or other_name or (index in used_here and name):
+        # A fragment with neither id nor name (most of them) never opens a call: the
+        # rule's own answer, without its call.
+        if (call_id or name) and opens_call(call_id, name, call.id, call.name, index in used_here):
             call = None
     used_here.add(index)
     if call is None:

@@ -43,6 +43,7 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
 from typing_extensions import Literal
 
 from ._chunk import ChatCompletionChunk
+from ._tool_calls import continues_unindexed, opens_call
 from ._unset import UNSET
 
 __all__ = [
@@ -195,24 +196,14 @@ class ToolCalls:
             last = self.last_unindexed
             # Gemini sends each call whole; a fragment that repeats the last call's id,
             # or has neither id nor name, continues that call.
-            if last is not None and (
-                (call_id and call_id == last[1]) or (not call_id and not name)
-            ):
+            if last is not None and continues_unindexed(call_id, name, last[1]):
                 return last[0], False
             ours = self._new()
             self.last_unindexed = [ours, call_id]
             return ours, True
         entry = self.by_index.get(index)
-        # As the accumulator reads them: the same id always continues its call; a new
-        # id, a new name, or a name again within one delta opens another.
-        opens = entry is None or (
-            not (call_id and call_id == entry[1])
-            and (
-                bool(call_id and entry[1])
-                or bool(name and entry[2] and name != entry[2])
-                or (index in used_here and bool(name))
-            )
-        )
+        # The accumulator's rule, so that a normalized stream assembles the same calls.
+        opens = entry is None or opens_call(call_id, name, entry[1], entry[2], index in used_here)
         used_here.add(index)
         if not opens:
             assert entry is not None
